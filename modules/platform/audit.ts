@@ -10,7 +10,7 @@
  * @module
  */
 import type postgres from "postgres";
-import type { Sql } from "./db.ts";
+import type { Queryable, Sql } from "./db.ts";
 
 /** One audited event. `details` holds parameters and counts, never a payload of personal data. */
 export interface AuditEntry {
@@ -37,7 +37,7 @@ export interface AuditRecord extends Required<Omit<AuditEntry, "requestId">> {
 /** The audit API. */
 export interface Audit {
   /** Appends an event; pass `tx` to record it in the same transaction as the write it audits. */
-  record(entry: AuditEntry, tx?: Sql): Promise<void>;
+  record(entry: AuditEntry, tx?: Queryable): Promise<void>;
   /** The newest events, optionally of one ente. */
   recent(options?: { ente?: string; limit?: number }): Promise<AuditRecord[]>;
 }
@@ -45,7 +45,7 @@ export interface Audit {
 /** Creates the audit API over `sql`. */
 export function createAudit(sql: Sql): Audit {
   return {
-    async record(entry, tx = sql) {
+    async record(entry, tx: Queryable = sql) {
       await tx`
         insert into audit_log (actor, ente, action, object, details, ip, request_id)
         values (${entry.actor}, ${entry.ente ?? null}, ${entry.action}, ${entry.object ?? null},

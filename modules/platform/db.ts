@@ -16,6 +16,9 @@ import postgres from "postgres";
 /** The postgres.js client type used across the application. */
 export type Sql = postgres.Sql;
 
+/** A pool, a transaction or a reserved connection: anything queries can run on. */
+export type Queryable = postgres.ISql;
+
 /** An open database. */
 export interface Database {
   sql: Sql;
@@ -31,7 +34,7 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   /** Directory of the embedded database's files, or `memory://` for a throw-away one. */
   dataDir?: string;
-  /** Pool size. */
+  /** Pool size on a server (the embedded database always uses one connection). */
   max?: number;
 }
 
@@ -55,7 +58,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const dataDir = options.dataDir ?? "memory://";
   const host = await startEmbedded(dataDir);
   const url = `postgres://postgres@127.0.0.1:${host.port}/postgres`;
-  const sql = connect(url, options.max);
+  // One connection: pglite-socket runs every client on PGlite's single session
+  // and can interleave two clients' extended-protocol messages (seen: a hang
+  // with four concurrent transactions). Through one connection postgres.js
+  // queues them itself, so a transaction simply waits for the previous one.
+  const sql = connect(url, 1);
   await ping(sql, `database integrato in ${dataDir}`);
   return {
     sql,

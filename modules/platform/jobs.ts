@@ -19,7 +19,7 @@
  * @module
  */
 import type postgres from "postgres";
-import type { Sql } from "./db.ts";
+import type { Queryable, Sql } from "./db.ts";
 import type { Logger } from "./log.ts";
 
 /** A job as stored. */
@@ -61,7 +61,7 @@ export interface JobContext {
    * unless this worker still holds the lease: writes committed after it are
    * never made on behalf of a job another worker took over.
    */
-  assertLease(tx: Sql): Promise<void>;
+  assertLease(tx: Queryable): Promise<void>;
 }
 
 /** Runs one kind of job; its return value is stored as the job's result. */
@@ -90,7 +90,7 @@ export interface EnqueueOptions {
   maxAttempts?: number;
   runAt?: Date;
   /** Enqueue inside this transaction, atomically with the caller's other writes. */
-  tx?: Sql;
+  tx?: Queryable;
 }
 
 /** Options of a {@linkcode JobWorker}. */
