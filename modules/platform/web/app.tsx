@@ -66,8 +66,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }));
 
   app.get("/static/*", (c) => {
-    const res = deps.assets.response(c.req.path, c.req.header("Accept-Encoding") ?? "");
-    return res ?? c.notFound();
+    const asset = deps.assets.lookup(c.req.path, c.req.header("Accept-Encoding") ?? "");
+    return asset ? c.body(asset.body, 200, asset.headers) : c.notFound();
   });
 
   app.get("/health", (c) => c.json({ status: "ok" }));

@@ -25,8 +25,11 @@ interface Asset {
 export interface Assets {
   /** The public URL of a file given by its path under `static/`; throws for an unknown file. */
   url(path: string): string;
-  /** The response for a public URL path, or undefined when it is not a current asset. */
-  response(urlPath: string, acceptEncoding: string): Response | undefined;
+  /** Body and headers for a public URL path, or undefined when it is not a current asset. */
+  lookup(
+    urlPath: string,
+    acceptEncoding: string,
+  ): { body: Uint8Array<ArrayBuffer>; headers: Record<string, string> } | undefined;
 }
 
 const types: Record<string, string> = {
@@ -65,7 +68,7 @@ export async function loadAssets(dir: URL): Promise<Assets> {
       if (!url) throw new Error(`File statico inesistente: ${path}`);
       return url;
     },
-    response(urlPath, acceptEncoding) {
+    lookup(urlPath, acceptEncoding) {
       const asset = byUrl.get(urlPath);
       if (!asset) return undefined;
       const accepts = acceptEncoding.toLowerCase();
@@ -74,13 +77,13 @@ export async function loadAssets(dir: URL): Promise<Assets> {
         : accepts.includes("gzip")
         ? ["gzip", asset.gzip]
         : [undefined, asset.identity];
-      const headers = new Headers({
+      const headers: Record<string, string> = {
         "Content-Type": asset.type,
         "Cache-Control": "public, max-age=31536000, immutable",
         "Vary": "Accept-Encoding",
-      });
-      if (encoding) headers.set("Content-Encoding", encoding);
-      return new Response(body, { headers });
+      };
+      if (encoding) headers["Content-Encoding"] = encoding;
+      return { body, headers };
     },
   };
 }
