@@ -60,10 +60,10 @@ dbTest(
     const worker = queue.worker({
       ...fast,
       handlers: {
-        "test.flaky": async (job) => {
-          if (job.attempt < 3) throw new Error(`tentativo ${job.attempt} fallito`);
-          return { ok: true };
-        },
+        "test.flaky": (job) =>
+          job.attempt < 3
+            ? Promise.reject(new Error(`tentativo ${job.attempt} fallito`))
+            : Promise.resolve({ ok: true }),
         "test.broken": () => Promise.reject(new PermanentJobError("dati non validi")),
         "test.always": () => Promise.reject(new Error("sempre")),
       },
