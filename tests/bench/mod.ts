@@ -1,0 +1,21 @@
+/**
+ * `deno task bench`: runs the benchmarks and prints one line per figure.
+ * Runs on the PostgreSQL server of `BENCH_DATABASE_URL` when given (the
+ * figures then include the server), else on the embedded database.
+ * @module
+ */
+import { benchJobQueue, benchPageRender, type Figure } from "./platform.ts";
+
+const databaseUrl = Deno.env.get("BENCH_DATABASE_URL") || undefined;
+console.log(
+  `Benchmark su ${
+    databaseUrl ? "server PostgreSQL" : "database integrato"
+  }, ${navigator.hardwareConcurrency} core`,
+);
+const figures: Figure[] = [
+  await benchPageRender(databaseUrl),
+  await benchJobQueue(databaseUrl),
+];
+for (const f of figures) {
+  console.log(`${f.name}: ${f.value} ${f.unit}${f.detail ? ` (${f.detail})` : ""}`);
+}
