@@ -28,6 +28,21 @@ export interface Logger {
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+const personalPatterns = [
+  // Codice fiscale of a person (omocodia letters included) and of a legal entity.
+  /\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]\b/gi,
+  /\b\d{11}\b/g,
+  /[^\s@"']+@[^\s@"']+\.[a-z]{2,}/gi,
+];
+
+/**
+ * Masks what looks like a codice fiscale, a partita IVA or an e-mail address
+ * in free text (error messages) before it reaches a log line.
+ */
+export function redact(text: string): string {
+  return personalPatterns.reduce((t, re) => t.replace(re, "[riservato]"), text);
+}
+
 /** Creates a logger that drops lines below `level` and writes the rest to `write`. */
 export function createLogger(
   level: LogLevel,

@@ -134,6 +134,7 @@ dbTest("web: error pages use the layout and never show a stack trace", async (_t
   assert.doesNotMatch(html500, /segreto|at .*\.ts|Error:/);
   const logged = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === "errore interno");
   assert.equal(logged.path, "/guasto");
+  assert.equal(logged.detail, "segreto interno [riservato]", "personal data are masked in logs");
 });
 
 dbTest("web: an oversize body answers 413 with a clear page", async (_t, db) => {

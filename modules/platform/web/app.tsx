@@ -17,7 +17,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { Config } from "../config.ts";
 import type { Sql } from "../db.ts";
-import type { Logger } from "../log.ts";
+import { type Logger, redact } from "../log.ts";
 import { type Migration, pendingMigrations } from "../migrate.ts";
 import type { Assets } from "./static_assets.ts";
 import { securityHeaders } from "./security_headers.ts";
@@ -110,7 +110,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       request_id: c.var.requestId,
       path: new URL(c.req.url).pathname,
       error: error.name,
-      detail: error.message,
+      detail: redact(error.message),
     });
     return render(
       c,
