@@ -3,67 +3,121 @@
  * migrations → application and workers → serve, until SIGTERM or SIGINT.
  *
  * `ROLE=web` serves pages only, `ROLE=worker` runs jobs only, `ROLE=all` (the
- * default) both.
+ * default) both. Maintenance commands: `main.ts migrate`, `main.ts seed`,
+ * `main.ts admin:create`.
  * @module
  */
-import { boot, StartupError } from "./modules/platform/startup.ts";
+import { askAdmin, createAdmin } from "./modules/auth/create_admin.ts";
+import { createAuth, seedIdentityDemo } from "./modules/auth/mod.ts";
+import { createAudit } from "./modules/platform/audit.ts";
 import { type JobHandler, JobQueue } from "./modules/platform/jobs.ts";
+import { boot, type Booted, StartupError } from "./modules/platform/startup.ts";
 import { createApp } from "./modules/platform/web/app.tsx";
 import { loadAssets } from "./modules/platform/web/static_assets.ts";
 
-let booted;
-try {
-  booted = await boot(Deno.env.toObject());
-} catch (error) {
-  if (!(error instanceof StartupError)) throw error;
-  console.error(error.message);
-  Deno.exit(1);
-}
-const { config, db, log, migrations, demo } = booted;
+const DEMO_SEEDERS = [seedIdentityDemo];
 
-// Each module that runs background work adds its handlers here.
-const handlers: Record<string, JobHandler> = {};
-const queue = new JobQueue(db.sql, log);
-const worker = config.role === "web" ? undefined : queue.worker({
-  handlers,
-  concurrency: config.workerConcurrency,
-  staleSeconds: config.jobStaleSeconds,
-});
-worker?.start();
-
-const server = config.role === "worker" ? undefined : Deno.serve(
-  {
-    port: config.port,
-    hostname: config.host,
-    onListen: ({ hostname, port }) =>
-      log.info("in ascolto", { url: `http://${hostname}:${port}`, port, database: db.kind }),
-  },
-  createApp({
-    config,
-    sql: db.sql,
-    log,
-    assets: await loadAssets(new URL("./static/", import.meta.url)),
-    demo,
-    migrations,
-  }).fetch,
-);
-if (!server) log.info("worker avviato", { worker: worker?.name ?? "", database: db.kind });
-
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  log.info("arresto in corso", { signal });
-  const deadline = setTimeout(() => {
-    log.error("arresto forzato: tempo scaduto");
+async function start(env: Record<string, string | undefined>): Promise<Booted> {
+  try {
+    return await boot(env, DEMO_SEEDERS);
+  } catch (error) {
+    if (!(error instanceof StartupError)) throw error;
+    console.error(error.message);
     Deno.exit(1);
-  }, config.shutdownTimeoutSeconds * 1000);
-  await server?.shutdown();
-  await worker?.stop();
-  await db.close();
-  clearTimeout(deadline);
-  log.info("arresto completato");
-  Deno.exit(0);
+  }
 }
-Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
-Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+
+async function serve() {
+  const { config, db, log, migrations, demo } = await start(Deno.env.toObject());
+  const audit = createAudit(db.sql);
+  const auth = createAuth(db.sql, audit, {
+    https: config.https,
+    origin: config.baseUrl ? new URL(config.baseUrl).origin : undefined,
+    idleMinutes: config.sessionIdleMinutes,
+    maxHours: config.sessionMaxHours,
+  });
+
+  // Each module that runs background work adds its handlers here.
+  const handlers: Record<string, JobHandler> = { ...auth.jobs };
+  const queue = new JobQueue(db.sql, log);
+  await queue.scheduleRecurring("sessioni.pulizia", 3600);
+  const worker = config.role === "web" ? undefined : queue.worker({
+    handlers,
+    concurrency: config.workerConcurrency,
+    staleSeconds: config.jobStaleSeconds,
+  });
+  worker?.start();
+
+  const server = config.role === "worker" ? undefined : Deno.serve(
+    {
+      port: config.port,
+      hostname: config.host,
+      onListen: ({ hostname, port }) =>
+        log.info("in ascolto", { url: `http://${hostname}:${port}`, port, database: db.kind }),
+    },
+    createApp({
+      config,
+      sql: db.sql,
+      log,
+      assets: await loadAssets(new URL("./static/", import.meta.url)),
+      demo,
+      migrations,
+    }, auth.install).fetch,
+  );
+  if (!server) log.info("worker avviato", { worker: worker?.name ?? "", database: db.kind });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("arresto in corso", { signal });
+    const deadline = setTimeout(() => {
+      log.error("arresto forzato: tempo scaduto");
+      Deno.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000);
+    await server?.shutdown();
+    await worker?.stop();
+    await db.close();
+    clearTimeout(deadline);
+    log.info("arresto completato");
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
+  Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+}
+
+const env = Deno.env.toObject();
+switch (Deno.args[0] ?? "serve") {
+  case "serve":
+    await serve();
+    break;
+  case "migrate": {
+    const { db, migrations } = await start({ ...env, DEMO: env.DEMO || "0" });
+    console.log(`Database aggiornato: ${migrations.length} migrazioni applicate in tutto.`);
+    await db.close();
+    break;
+  }
+  case "seed": {
+    const { db } = await start({ ...env, DEMO: "1" });
+    console.log("Dati dimostrativi caricati.");
+    await db.close();
+    break;
+  }
+  case "admin:create": {
+    const { db } = await start({ ...env, DEMO: env.DEMO || "0" });
+    try {
+      const admin = await askAdmin(env);
+      await createAdmin(db.sql, admin);
+      console.log(`Amministratore ${admin.username} creato.`);
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : String(error));
+      await db.close();
+      Deno.exit(1);
+    }
+    await db.close();
+    break;
+  }
+  default:
+    console.error("Uso: main.ts [serve | migrate | seed | admin:create]");
+    Deno.exit(2);
+}

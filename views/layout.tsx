@@ -14,7 +14,14 @@ export interface PageContext {
   demo: boolean;
   /** The path requested, to mark the current section. */
   path: string;
-  ente?: { codice: string; denominazione: string };
+  /** The signed-in user, if any. */
+  user?: { nome: string; cognome: string };
+  /** The profile the user acts under: "Comune di Roma (H501)", "Regione Lazio", … */
+  profile?: { label: string; ruolo: string };
+  /** The user may switch to another ente. */
+  canSwitch?: boolean;
+  /** The session's CSRF token, sent by every form and htmx request. */
+  csrfToken?: string;
 }
 
 // htmx must not inject its indicator style (the CSP forbids inline styles) nor evaluate code.
@@ -38,7 +45,9 @@ export function Layout(props: { page: PageContext; title: string; children?: Chi
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <script src={page.asset("vendor/htmx-2.0.11.min.js")} defer></script>
       </head>
-      <body>
+      <body
+        hx-headers={page.csrfToken ? JSON.stringify({ "X-CSRF-Token": page.csrfToken }) : undefined}
+      >
         <a class="skip-link" href="#contenuto">Vai al contenuto principale</a>
         {page.demo && (
           <p class="demo-banner" role="note">
@@ -51,16 +60,33 @@ export function Layout(props: { page: PageContext; title: string; children?: Chi
               <span class="brand__name">SIUSS</span>
               <span class="brand__full">Sistema Informativo Unitario dei Servizi Sociali</span>
             </a>
-            <p class="active-ente">
-              {page.ente
-                ? (
-                  <>
-                    <span class="active-ente__label">Ente attivo</span>{" "}
-                    <strong>{page.ente.denominazione}</strong> ({page.ente.codice})
-                  </>
-                )
-                : <span class="active-ente__label">Nessun ente selezionato</span>}
-            </p>
+            {page.user
+              ? (
+                <div class="user-menu">
+                  <p class="active-ente">
+                    {page.profile
+                      ? (
+                        <>
+                          <span class="active-ente__label">Ente attivo</span>{" "}
+                          <strong>{page.profile.label}</strong> · {page.profile.ruolo}
+                        </>
+                      )
+                      : <span class="active-ente__label">Nessun ente selezionato</span>}
+                    {page.canSwitch && (
+                      <>
+                        {" "}
+                        <a href="/ente">Cambia</a>
+                      </>
+                    )}
+                  </p>
+                  <a href="/profilo">{page.user.nome} {page.user.cognome}</a>
+                  <form method="post" action="/logout" class="inline-form">
+                    <input type="hidden" name="_csrf" value={page.csrfToken} />
+                    <button type="submit" class="button--link">Esci</button>
+                  </form>
+                </div>
+              )
+              : <a class="login-link" href="/login">Accedi</a>}
           </div>
           <nav class="site-nav" aria-label="Sezioni">
             <ul class="wrap">

@@ -38,8 +38,10 @@ export interface AuditRecord extends Required<Omit<AuditEntry, "requestId">> {
 export interface Audit {
   /** Appends an event; pass `tx` to record it in the same transaction as the write it audits. */
   record(entry: AuditEntry, tx?: Queryable): Promise<void>;
-  /** The newest events, optionally of one ente. */
-  recent(options?: { ente?: string; limit?: number }): Promise<AuditRecord[]>;
+  /** The newest events, optionally of one ente, one actor, one action. */
+  recent(
+    options?: { ente?: string; actor?: string; action?: string; limit?: number },
+  ): Promise<AuditRecord[]>;
 }
 
 /** Creates the audit API over `sql`. */
@@ -52,11 +54,14 @@ export function createAudit(sql: Sql): Audit {
                 ${tx.json((entry.details ?? {}) as postgres.JSONValue)}, ${entry.ip ?? null},
                 ${entry.requestId ?? null})`;
     },
-    async recent({ ente, limit = 50 } = {}) {
+    async recent({ ente, actor, action, limit = 50 } = {}) {
       return await sql<AuditRecord[]>`
         select id, at, actor, ente, action, object, details, host(ip) as ip, request_id
         from audit_log
-        ${ente ? sql`where ente = ${ente}` : sql``}
+        where true
+          ${ente ? sql`and ente = ${ente}` : sql``}
+          ${actor ? sql`and actor = ${actor}` : sql``}
+          ${action ? sql`and action = ${action}` : sql``}
         order by id desc limit ${limit}`;
     },
   };

@@ -24,6 +24,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   ROLE: z.enum(["web", "worker", "all"]).default("all"),
+  TRUST_PROXY: booleanFlag.default(false),
+  SESSION_IDLE_MINUTES: positiveInt(1, 24 * 60).default(30),
+  SESSION_MAX_HOURS: positiveInt(1, 7 * 24).default(12),
   MAX_BODY_BYTES: positiveInt(1024, 2 ** 31).default(1024 * 1024),
   WORKER_CONCURRENCY: positiveInt(1, 64).default(2),
   JOB_STALE_SECONDS: positiveInt(2, 3600).default(30),
@@ -44,6 +47,10 @@ export interface Config {
   /** Whether the public address is HTTPS: turns on HSTS and secure cookies. */
   https: boolean;
   role: "web" | "worker" | "all";
+  /** Take the client address from `X-Forwarded-For` (behind a reverse proxy). */
+  trustProxy: boolean;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
   maxBodyBytes: number;
   workerConcurrency: number;
   jobStaleSeconds: number;
@@ -84,6 +91,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     baseUrl: v.BASE_URL,
     https: v.BASE_URL?.startsWith("https:") ?? false,
     role: v.ROLE,
+    trustProxy: v.TRUST_PROXY,
+    sessionIdleMinutes: v.SESSION_IDLE_MINUTES,
+    sessionMaxHours: v.SESSION_MAX_HOURS,
     maxBodyBytes: v.MAX_BODY_BYTES,
     workerConcurrency: v.WORKER_CONCURRENCY,
     jobStaleSeconds: v.JOB_STALE_SECONDS,

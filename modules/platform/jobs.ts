@@ -129,6 +129,16 @@ export class JobQueue {
     return row.id;
   }
 
+  /**
+   * Makes `kind` a recurring job run every `everySeconds`: queues an
+   * occurrence now unless one is already queued. Each occurrence, once
+   * ended, queues the next one.
+   */
+  async scheduleRecurring(kind: string, everySeconds: number): Promise<void> {
+    await scheduleNext(this.sql, kind, everySeconds, 0);
+    this.#wake.dispatchEvent(new Event("job"));
+  }
+
   /** The job with this id, if any. */
   async get(id: number): Promise<Job | undefined> {
     const [row] = await this.sql<Job[]>`select * from jobs where id = ${id}`;
@@ -332,6 +342,7 @@ export class JobWorker {
         where id = ${job.id} and lease = ${job.lease} and state = 'running'
         returning id`;
       if (rows.length === 0) this.log?.warn("esito del job scartato: lease perso", { job: job.id });
+      else await this.#recur(job);
     } catch (thrown) {
       const error = controller.signal.aborted ? controller.signal.reason : thrown;
       await this.#settleFailure(job, error).catch((e) =>
@@ -354,6 +365,7 @@ export class JobWorker {
     } else if (error instanceof PermanentJobError || job.attempts >= job.max_attempts) {
       await this.sql`update jobs set state = 'failed', lease = null, finished_at = now(),
         last_error = ${message} where ${owned}`;
+      await this.#recur(job);
       this.log?.error("job fallito", { job: job.id, kind: job.kind, attempts: job.attempts });
     } else {
       const delayMs = Math.min(this.#backoffBaseMs * 2 ** (job.attempts - 1), 3_600_000);
@@ -362,6 +374,11 @@ export class JobWorker {
         where ${owned}`;
       this.log?.warn("job da ritentare", { job: job.id, kind: job.kind, attempts: job.attempts });
     }
+  }
+
+  async #recur(job: Job): Promise<void> {
+    const every = job.payload.ricorrente;
+    if (typeof every === "number") await scheduleNext(this.sql, job.kind, every, every);
   }
 
   async #heartbeatAll(): Promise<void> {
@@ -384,4 +401,14 @@ export class JobWorker {
       error: error instanceof Error ? error.message : String(error),
     });
   }
+}
+
+// The unique index jobs_one_recurring_queued keeps one queued occurrence per recurring kind.
+async function scheduleNext(sql: Sql, kind: string, everySeconds: number, delaySeconds: number) {
+  await sql`
+    insert into jobs (kind, payload, run_at)
+    values (${kind}, ${
+    sql.json({ ricorrente: everySeconds })
+  }, now() + make_interval(secs => ${delaySeconds}))
+    on conflict (kind) where state = 'queued' and payload ? 'ricorrente' do nothing`;
 }

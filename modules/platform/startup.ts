@@ -30,8 +30,17 @@ export class StartupError extends Error {
   override name = "StartupError";
 }
 
-/** Reads the configuration, opens and migrates the database and loads demo data when asked. */
-export async function boot(env: Record<string, string | undefined>): Promise<Booted> {
+/** Loads one module's demo data; each must be idempotent. */
+export type DemoSeeder = (sql: Database["sql"]) => Promise<void>;
+
+/**
+ * Reads the configuration, opens and migrates the database and, when asked,
+ * loads the demo data of the platform and of each seeder.
+ */
+export async function boot(
+  env: Record<string, string | undefined>,
+  seeders: DemoSeeder[] = [],
+): Promise<Booted> {
   let config: Config;
   try {
     config = loadConfig(env);
@@ -49,7 +58,10 @@ export async function boot(env: Record<string, string | undefined>): Promise<Boo
     const migrations = await readMigrations();
     const { applied } = await migrate(db.sql, migrations);
     if (applied.length > 0) log.info("migrazioni applicate", { files: applied.join(",") });
-    if (config.demo) await seedDemo(db.sql);
+    if (config.demo) {
+      await seedDemo(db.sql);
+      for (const seed of seeders) await seed(db.sql);
+    }
     return { config, db, log, migrations, demo: await isDemo(db.sql) };
   } catch (error) {
     await db?.close().catch(() => {});

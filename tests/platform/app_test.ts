@@ -12,7 +12,7 @@ async function buildApp(db: TestDatabase, options: { https?: boolean; demo?: boo
   const logLines: string[] = [];
   const migrations = await readMigrations();
   const app = createApp({
-    config: { https: options.https ?? false, maxBodyBytes: 4096 },
+    config: { https: options.https ?? false, maxBodyBytes: 4096, trustProxy: false },
     sql: db.sql,
     log: createLogger("debug", (line) => logLines.push(line)),
     assets: await loadAssets(new URL("../../static/", import.meta.url)),

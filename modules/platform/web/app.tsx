@@ -21,13 +21,14 @@ import { type Logger, redact } from "../log.ts";
 import { type Migration, pendingMigrations } from "../migrate.ts";
 import type { Assets } from "./static_assets.ts";
 import { securityHeaders } from "./security_headers.ts";
+import { clientIp } from "./client_ip.ts";
 import { type AppEnv, render } from "./render.tsx";
 import { AccessibilityPage, ErrorPage, HomePage, SectionPage } from "../../../views/pages.tsx";
 import { SECTIONS } from "../../../views/sections.ts";
 
 /** What the web shell needs. */
 export interface AppDeps {
-  config: Pick<Config, "https" | "maxBodyBytes">;
+  config: Pick<Config, "https" | "maxBodyBytes" | "trustProxy">;
   sql: Sql;
   log: Logger;
   assets: Assets;
@@ -35,8 +36,11 @@ export interface AppDeps {
   migrations: Migration[];
 }
 
-/** Builds the application. */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+/**
+ * Builds the application; `install` adds the modules' middleware and routes
+ * after the shared middleware and before the fallback section pages.
+ */
+export function createApp(deps: AppDeps, install?: (app: Hono<AppEnv>) => void): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(requestId({ limitLength: 64 }));
@@ -56,6 +60,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(compress());
   app.use(async (c, next) => {
     c.set("page", { asset: deps.assets.url, demo: deps.demo, path: new URL(c.req.url).pathname });
+    c.set("ip", clientIp(c, deps.config.trustProxy));
     await next();
   });
   app.use(bodyLimit({
@@ -81,6 +86,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }
   });
 
+  install?.(app);
   app.get("/", (c) => render(c, "Pagina iniziale", <HomePage />));
   app.get(
     "/accessibilita",

@@ -15,11 +15,13 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { Layout, type PageContext } from "../../../views/layout.tsx";
 
 /** The Hono environment of the application. */
-export type AppEnv = { Variables: { requestId: string; page: PageContext } };
+export type AppEnv = {
+  Variables: { requestId: string; page: PageContext; ip: string | null };
+};
 
 /** Answers with `body` in the layout, or alone for an htmx fragment request. */
-export function render(
-  c: Context<AppEnv>,
+export function render<E extends AppEnv>(
+  c: Context<E>,
   title: string,
   body: Child,
   status: ContentfulStatusCode = 200,
@@ -29,7 +31,7 @@ export function render(
   return c.html(
     <>
       {raw("<!doctype html>")}
-      <Layout page={c.var.page} title={title}>{body}</Layout>
+      <Layout page={(c as unknown as Context<AppEnv>).var.page} title={title}>{body}</Layout>
     </>,
     status,
   );

@@ -1,0 +1,16 @@
+/**
+ * The client's IP address: the connection's peer, or the first address of
+ * `X-Forwarded-For` when the product runs behind a trusted reverse proxy.
+ * @module
+ */
+import type { Context } from "hono";
+
+/** The client address of a request, or null when unknown. */
+export function clientIp(c: Context, trustProxy: boolean): string | null {
+  if (trustProxy) {
+    const forwarded = c.req.header("X-Forwarded-For")?.split(",")[0]?.trim();
+    if (forwarded && /^[0-9a-fA-F:.]{2,45}$/.test(forwarded)) return forwarded;
+  }
+  const addr = (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr;
+  return addr?.hostname ?? null;
+}
