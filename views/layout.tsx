@@ -42,8 +42,10 @@ export function Layout(props: { page: PageContext; title: string; children?: Chi
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title} – SIUSS</title>
         <link rel="stylesheet" href={page.asset("app.css")} />
+        <link rel="icon" href={page.asset("favicon.svg")} type="image/svg+xml" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <script src={page.asset("vendor/htmx-2.0.11.min.js")} defer></script>
+        <script src={page.asset("app.js")} defer></script>
       </head>
       <body
         hx-headers={page.csrfToken ? JSON.stringify({ "X-CSRF-Token": page.csrfToken }) : undefined}

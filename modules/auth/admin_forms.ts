@@ -7,8 +7,15 @@ import { checkCodiceFiscale } from "../prestazioni/codice_fiscale.ts";
 import { isCidr } from "./access.ts";
 import { ENTE_ROLES, isEnteRole, ROLES } from "./roles.ts";
 
+// An empty or absent field is null; a filled one must satisfy `s`.
 const optional = (s: z.ZodType<string, string>) =>
-  z.string().trim().transform((v) => v === "" ? null : v).pipe(z.union([z.null(), s]));
+  z.string().trim().optional().transform((v) => v ? v : null).pipe(s.nullable());
+
+// A field the profile may not set: whatever is sent is dropped.
+const ignored = z.string().optional().transform(() => null);
+
+// Cross-field checks run even when a field is wrong, so that the form lists every problem at once.
+const always = { when: () => true };
 
 const time = z.string().regex(
   /^([01]\d|2[0-3]):[0-5]\d$/,
@@ -51,7 +58,9 @@ export function enteSchema(mode: "nuovo" | "modifica", central: boolean) {
     ),
     regione: central ? z.string().regex(/^\d{2}$/, "Scegliere la regione.") : z.string().optional(),
     pec: optional(z.email("Indicare un indirizzo PEC valido.").max(254)),
-    stato: central ? z.enum(["attivo", "sospeso"], "Scegliere lo stato.") : z.string().optional(),
+    stato: central
+      ? z.enum(["attivo", "sospeso"], "Scegliere lo stato.").default("attivo")
+      : z.string().optional(),
     ip_consentiti: z.string().default("").transform((v) => v.split(/[\s,]+/).filter(Boolean))
       .refine(
         (list) => list.every(isCidr),
@@ -75,7 +84,7 @@ export function enteSchema(mode: "nuovo" | "modifica", central: boolean) {
           "Il codice di un Comune è il suo codice catastale: una lettera e tre cifre, es. H501.",
       });
     }
-  });
+  }, always);
 }
 
 /** The fields of an enablement; `central` allows every role, an ente or a region. */
@@ -84,8 +93,8 @@ export function enablementSchema(central: boolean) {
     ruolo: z.enum(central ? ROLES : ENTE_ROLES, "Scegliere il profilo."),
     ente: central
       ? optional(z.string().toUpperCase().regex(/^[A-Z0-9]{1,32}$/, "Codice ente non valido."))
-      : z.any(),
-    regione: central ? optional(z.string().regex(/^\d{2}$/, "Regione non valida.")) : z.any(),
+      : ignored,
+    regione: central ? optional(z.string().regex(/^\d{2}$/, "Regione non valida.")) : ignored,
     valido_dal: date,
     valido_al: optional(date),
   }).superRefine((v, ctx) => {
@@ -104,7 +113,7 @@ export function enablementSchema(central: boolean) {
     if (v.ruolo === "referente_territoriale" && !v.regione) {
       ctx.addIssue({ code: "custom", path: ["regione"], message: "Scegliere la regione." });
     }
-  });
+  }, always);
 }
 
 const codiceFiscale = z.string().trim().superRefine((v, ctx) => {
@@ -143,7 +152,7 @@ export function newUserSchema(central: boolean) {
           "Il nome utente ha da 3 a 50 caratteri tra lettere minuscole, cifre, punto, trattino.",
         ),
       )
-      : z.any(),
+      : ignored,
   }).superRefine((v, ctx) => {
     if (!v.codice_fiscale && !v.username) {
       ctx.addIssue({
@@ -152,5 +161,5 @@ export function newUserSchema(central: boolean) {
         message: "Indicare il codice fiscale (o, per un'utenza di servizio, il nome utente).",
       });
     }
-  });
+  }, always);
 }

@@ -190,6 +190,7 @@ export function adminRoutes(service: AuthService): Hono<AuthEnv> {
         regioni={await repo.regioni()}
         csrf={csrf}
         notice={notice}
+        title={ente.denominazione}
       />,
     );
   });
@@ -209,6 +210,7 @@ export function adminRoutes(service: AuthService): Hono<AuthEnv> {
           central={central}
           values={{ ...form.values, codice }}
           errors={form.errors}
+          title={current.denominazione}
           regioni={await repo.regioni()}
           csrf={csrf}
         />,

@@ -133,6 +133,8 @@ export function EnteForm(
     regioni: { codice: string; denominazione: string }[];
     csrf: string;
     notice?: string;
+    /** The ente's stored name, for the heading while the form may hold another. */
+    title?: string;
   },
 ) {
   const v = props.values;
@@ -141,7 +143,7 @@ export function EnteForm(
     : `/amministrazione/enti/${v.codice}`;
   return (
     <>
-      <h1>{props.mode === "nuovo" ? "Nuovo ente" : `${v.denominazione} (${v.codice})`}</h1>
+      <h1>{props.mode === "nuovo" ? "Nuovo ente" : `${props.title} (${v.codice})`}</h1>
       <Notice message={props.notice} />
       <ErrorSummary errors={props.errors ?? {}} />
       <form method="post" action={action} novalidate>
