@@ -17,15 +17,16 @@ export interface Child {
 
 const root = new URL("../", import.meta.url);
 
-/** Starts `deno run -A <script>` with `env` added to a clean environment. */
-export function spawnDeno(script: string, env: Record<string, string>): Child {
+/** Starts `deno run -A <script> [args]` with `env` added to a clean environment. */
+export function spawnDeno(script: string, env: Record<string, string>, args: string[] = []): Child {
   const clean = { ...Deno.env.toObject() };
   for (const k of ["DATABASE_URL", "DEMO", "ROLE", "PORT", "DATA_DIR"]) delete clean[k];
   const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script],
+    args: ["run", "-A", script, ...args],
     cwd: root,
     env: { ...clean, ...env },
     clearEnv: true,
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();

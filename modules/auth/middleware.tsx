@@ -59,8 +59,18 @@ export function loadSession(
           403,
         );
       }
-      if (!resolved) clearSessionCookie(c, policy);
-      else exposeState(c, resolved);
+      if (resolved) exposeState(c, resolved);
+      else {
+        // An unknown or ended session: expired, logged out, or a stolen or planted cookie.
+        clearSessionCookie(c, policy);
+        await service.audit.record({
+          actor: "anonimo",
+          action: "sessione.rifiutata",
+          object: new URL(c.req.url).pathname,
+          ip: c.var.ip,
+          requestId: c.var.requestId,
+        });
+      }
     }
     await next();
   });

@@ -79,14 +79,19 @@ export class AuthService {
       return { ok: false, status: 401, message: GENERIC_LOGIN_ERROR };
     }
     await this.throttle.succeed(keys);
-    // From here on the caller has proved the password: the reasons can be told.
+    return await this.signIn(user, meta);
+  }
+
+  /**
+   * Opens a session for a user whose identity was proved — by password here,
+   * or by another way in (a SPID/CIE OpenID Connect callback looks the user up
+   * by codice fiscale and calls this): checks the account, its enablements
+   * and the ente's access restrictions, then creates the session.
+   */
+  async signIn(user: Utente, meta: RequestMeta): Promise<LoginOutcome> {
+    const event = { actor: user.username, ip: meta.ip, requestId: meta.requestId };
     const refuse = async (reason: string, message: string): Promise<LoginOutcome> => {
-      await this.audit.record({
-        ...event,
-        actor: user.username,
-        action: "login.rifiutato",
-        details: { motivo: reason },
-      });
+      await this.audit.record({ ...event, action: "login.rifiutato", details: { motivo: reason } });
       return { ok: false, status: 403, message };
     };
     if (user.stato !== "attivo") {
@@ -109,12 +114,7 @@ export class AuthService {
       active = enablements[0];
     }
     const { token, session } = await this.sessions.create(user.id, active?.id ?? null, meta);
-    await this.audit.record({
-      ...event,
-      actor: user.username,
-      ente: active?.enteCodice,
-      action: "login.riuscito",
-    });
+    await this.audit.record({ ...event, ente: active?.enteCodice, action: "login.riuscito" });
     return { ok: true, token, state: { session, user, active, enablements } };
   }
 

@@ -120,6 +120,8 @@ dbTest(
     thief.cookies.set("siuss_sessione", token);
     assert.equal((await thief.get("/acquisizione")).status, 303);
     assert.equal((await audit.recent({ action: "logout" })).length, 1);
+    const [refused] = await audit.recent({ action: "sessione.rifiutata" });
+    assert.equal(refused.object, "/acquisizione", "the stolen cookie's use is audited");
   },
 );
 
