@@ -79,18 +79,29 @@ function ipBytes(ip: string): number[] | undefined {
   const [head, tail] = ip.includes("::") ? ip.split("::") : [ip, undefined];
   const h = head ? head.split(":") : [];
   const t = tail ? tail.split(":") : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
-  if (groups.length !== 8) return undefined;
+  const missing = 8 - h.length - t.length;
+  if (tail !== undefined && missing < 1) return undefined;
+  const groups = tail === undefined ? h : [...h, ...Array(missing).fill("0"), ...t];
+  if (groups.length !== 8 || !groups.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return undefined;
   return groups.flatMap((g) => {
     const n = parseInt(g, 16);
     return [n >> 8, n & 0xff];
   });
 }
 
-/** Whether `s` is an IPv4 or IPv6 range in CIDR notation (a bare address counts as one host). */
+/**
+ * Whether `s` is an IPv4 or IPv6 network in CIDR notation, with no host bits
+ * set (as PostgreSQL's `cidr` requires); a bare address counts as one host.
+ */
 export function isCidr(s: string): boolean {
-  const [base, bits, ...rest] = s.split("/");
+  const [base, bitsText, ...rest] = s.split("/");
   const bytes = ipBytes(base);
   if (!bytes || rest.length) return false;
-  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= bytes.length * 8);
+  if (bitsText === undefined) return true;
+  if (!/^\d{1,3}$/.test(bitsText) || Number(bitsText) > bytes.length * 8) return false;
+  const bits = Number(bitsText);
+  return bytes.every((byte, i) => {
+    const keep = Math.max(0, Math.min(8, bits - i * 8));
+    return (byte & (0xff >> keep)) === 0;
+  });
 }

@@ -22,7 +22,7 @@ const time = z.string().regex(
   "Indicare l'orario nel formato HH:MM, es. 08:00.",
 );
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Indicare la data nel formato AAAA-MM-GG.")
-  .refine((d) => !Number.isNaN(Date.parse(d)), "La data non esiste.");
+  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "La data non esiste.");
 
 /** The fields of an ente; `central` adds type, region and state. */
 export function enteSchema(mode: "nuovo" | "modifica", central: boolean) {
@@ -64,11 +64,18 @@ export function enteSchema(mode: "nuovo" | "modifica", central: boolean) {
     ip_consentiti: z.string().default("").transform((v) => v.split(/[\s,]+/).filter(Boolean))
       .refine(
         (list) => list.every(isCidr),
-        "Ogni riga deve essere un intervallo di indirizzi in notazione CIDR, es. 192.0.2.0/24.",
+        "Ogni riga deve essere una rete in notazione CIDR con i bit di host a zero, es. 192.0.2.0/24.",
       ).refine((list) => list.length <= 50, "Al massimo 50 intervalli."),
     orario_inizio: optional(time),
     orario_fine: optional(time),
   }).superRefine((v, ctx) => {
+    if (v.orario_inizio && v.orario_inizio === v.orario_fine) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["orario_fine"],
+        message: "L'orario di fine deve essere diverso da quello di inizio.",
+      });
+    }
     if ((v.orario_inizio === null) !== (v.orario_fine === null)) {
       ctx.addIssue({
         code: "custom",
@@ -150,6 +157,10 @@ export function newUserSchema(central: boolean) {
         z.string().regex(
           /^[a-z0-9][a-z0-9._-]{2,49}$/,
           "Il nome utente ha da 3 a 50 caratteri tra lettere minuscole, cifre, punto, trattino.",
+        ).refine(
+          // Such a name would compete with the codice fiscale of a person at login.
+          (u) => !checkCodiceFiscale(u).ok,
+          "Il nome utente non può avere la forma di un codice fiscale.",
         ),
       )
       : ignored,

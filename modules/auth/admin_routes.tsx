@@ -113,6 +113,31 @@ export function adminRoutes(service: AuthService): Hono<AuthEnv> {
     );
   };
   const page = (c: Context<AuthEnv>) => Math.max(1, Number(c.req.query("pagina")) || 1);
+  const refuse = (c: Context<AuthEnv>, message: string) =>
+    render(
+      c,
+      "Operazione non consentita",
+      <ErrorPage title="Operazione non consentita" message={message} />,
+      403,
+    );
+  const sharedAccount = async (c: Context<AuthEnv>, id: number) => {
+    await ctx(c).record("accesso.negato", `utente:${id}`, {
+      motivo: "utenza abilitata anche su altri enti",
+    });
+    return refuse(
+      c,
+      "L'utenza è abilitata anche su altri enti o ha un profilo centrale: i suoi dati e la sua password sono gestiti dall'amministrazione.",
+    );
+  };
+  const ownEnablements = async (c: Context<AuthEnv>) => {
+    await ctx(c).record("accesso.negato", `utente:${c.var.auth!.user.id}`, {
+      motivo: "proprie abilitazioni",
+    });
+    return refuse(
+      c,
+      "Non è possibile modificare le proprie abilitazioni: rivolgersi a un altro referente o all'amministrazione.",
+    );
+  };
 
   app.get("/amministrazione", (c) => {
     const { central, scope } = ctx(c);
@@ -179,6 +204,7 @@ export function adminRoutes(service: AuthService): Hono<AuthEnv> {
     const { scope, central, csrf } = ctx(c);
     const ente = await repo.getEnte(scope, c.req.param("codice"));
     if (!ente) return notFound(c, `ente:${c.req.param("codice")}`);
+    await ctx(c).record("ente.lettura", ente.codice);
     const notice = c.req.query("esito") === "salvato" ? "Dati dell'ente salvati." : undefined;
     return render(
       c,
@@ -285,7 +311,7 @@ export function adminRoutes(service: AuthService): Hono<AuthEnv> {
       if (isUniqueViolation(error)) {
         return newUserForm(c, person.values, {
           codice_fiscale:
-            "Esiste già un utente con questo codice fiscale o nome utente: abilitarlo dalla sua pagina.",
+            "Non è possibile creare un'utenza con questo codice fiscale o nome utente. Se la persona ha già un'utenza, chiedere all'amministrazione di abilitarla sull'ente.",
         });
       }
       if (isMissingReference(error)) {
@@ -356,7 +382,8 @@ export function adminRoutes(service: AuthService): Hono<AuthEnv> {
     const id = userId(c);
     const form = validateForm(personSchema, await c.req.parseBody());
     if (!form.ok) return detail(c, id, { values: form.values, errors: form.errors });
-    if (!await repo.updateUser(scope, id, form.data)) return notFound(c, `utente:${id}`);
+    if (!await repo.getUser(scope, id)) return notFound(c, `utente:${id}`);
+    if (!await repo.updateUser(scope, id, form.data)) return sharedAccount(c, id);
     await record("utente.modifica", String(id));
     return c.redirect(`/amministrazione/utenti/${id}?esito=salvato`, 303);
   });
@@ -365,6 +392,7 @@ export function adminRoutes(service: AuthService): Hono<AuthEnv> {
     const { scope, record } = ctx(c);
     const id = userId(c);
     if (!await repo.getUser(scope, id)) return notFound(c, `utente:${id}`);
+    if (!await repo.ownsUser(scope, id)) return sharedAccount(c, id);
     const password = temporaryPassword();
     await repo.setPassword(id, await hashPassword(password));
     await service.sessions.invalidateUser(id);
@@ -383,8 +411,9 @@ export function adminRoutes(service: AuthService): Hono<AuthEnv> {
   });
 
   app.post("/amministrazione/utenti/:id/abilitazioni", async (c) => {
-    const { scope, central, record } = ctx(c);
+    const { scope, central, record, state } = ctx(c);
     const id = userId(c);
+    if (id === state.user.id) return ownEnablements(c);
     const form = validateForm(enablementSchema(central), await c.req.parseBody());
     if (!form.ok) {
       return detail(c, id, { newEnablement: form.values, enablementErrors: form.errors });
@@ -407,8 +436,9 @@ export function adminRoutes(service: AuthService): Hono<AuthEnv> {
   });
 
   app.post("/amministrazione/utenti/:id/abilitazioni/:aid/revoca", async (c) => {
-    const { scope, today, record } = ctx(c);
+    const { scope, today, record, state } = ctx(c);
     const id = userId(c);
+    if (id === state.user.id) return ownEnablements(c);
     const aid = Number(c.req.param("aid"));
     if (!Number.isSafeInteger(aid) || !await repo.revokeEnablement(scope, id, aid, today)) {
       return notFound(c, `abilitazione:${c.req.param("aid")}`);

@@ -52,6 +52,7 @@ export function loadSession(
     if (token) {
       const resolved = await service.resolve(token, c.var.ip);
       if (resolved && "refused" in resolved) {
+        clearSessionCookie(c, policy);
         return render(
           c,
           "Accesso non consentito",

@@ -128,6 +128,7 @@ export class IdentityRepo {
     const [r] = await this.sql`
       select ${userColumns(this.sql)}, u.password_hash from utenti u
       where lower(u.username) = lower(${login}) or u.codice_fiscale = upper(${login})
+      order by lower(u.username) = lower(${login}) desc
       limit 1`;
     return r && { ...toUtente(r), passwordHash: r.password_hash };
   }
@@ -231,16 +232,32 @@ export class IdentityRepo {
     });
   }
 
-  /** Updates a user's personal data; false when the user is not visible in `scope`. */
+  /**
+   * Whether the whole account is in `scope`'s hands: an ente's referent may
+   * change an account's personal data or password only when every enablement
+   * of it is on that ente (a person who also works for another ente, or an
+   * administrator, is changed by the administration).
+   */
+  async ownsUser(scope: Scope, id: number): Promise<boolean> {
+    if (scope.kind === "nazionale") return Boolean(await this.getUser(scope, id));
+    if (scope.kind === "regione") return false;
+    const [row] = await this.sql`
+      select bool_and(a.ente_codice is not distinct from ${scope.ente}) as own
+      from abilitazioni a where a.utente_id = ${id}`;
+    return row?.own === true;
+  }
+
+  /** Updates a user's personal data; false unless the account is owned by `scope`. */
   async updateUser(
     scope: Scope,
     id: number,
     data: Pick<Utente, "nome" | "cognome" | "email">,
   ): Promise<boolean> {
+    if (!await this.ownsUser(scope, id)) return false;
     const rows = await this.sql`
       update utenti u set nome = ${data.nome}, cognome = ${data.cognome}, email = ${data.email},
         updated_at = now()
-      where u.id = ${id} and ${this.userInScope(scope)} returning u.id`;
+      where u.id = ${id} returning u.id`;
     return rows.length === 1;
   }
 

@@ -18,11 +18,18 @@ import {
   setSessionCookie,
 } from "./middleware.tsx";
 import { type AuthService, GENERIC_LOGIN_ERROR } from "./service.ts";
+import { throttleKeys } from "./throttle.ts";
 import { ChooseEntePage, LoginPage, ProfilePage } from "./views.tsx";
 
-/** A local path to return to after login; anything else (another site) becomes `/`. */
+/**
+ * A local path to return to after login; anything else becomes `/`. Control
+ * characters, blanks and backslashes are refused anywhere: browsers drop or
+ * reinterpret them, turning `/\t/evil.example` into another site.
+ */
 export function safeNext(next: unknown): string {
-  return typeof next === "string" && /^\/(?![/\\])/.test(next) && next.length < 500 ? next : "/";
+  return typeof next === "string" && /^\/(?!\/)[^\x00-\x20\x7f\\]*$/.test(next) && next.length < 500
+    ? next
+    : "/";
 }
 
 const loginSchema = z.object({
@@ -131,7 +138,7 @@ export function authRoutes(service: AuthService, policy: CookiePolicy): Hono<Aut
   const profile = async (
     c: Context<AuthEnv>,
     extra: { errors?: Record<string, string>; notice?: string } = {},
-    status: 200 | 401 | 422 = 200,
+    status: 200 | 422 | 429 = 200,
   ) => {
     const state = c.var.auth!;
     const logins = await service.audit.recent({
@@ -173,10 +180,20 @@ export function authRoutes(service: AuthService, policy: CookiePolicy): Hono<Aut
     );
     if (!form.ok) return profile(c, { errors: form.errors }, 422);
     const { attuale, nuova, conferma } = form.data;
+    // Guessing the current password from a stolen session is throttled like a login.
+    const keys = throttleKeys(state.user.username, c.var.ip, state.user.id);
+    const wait = await service.throttle.attempt(keys);
+    if (wait > 0) {
+      c.header("Retry-After", String(wait));
+      return profile(c, {
+        errors: { attuale: "Troppi tentativi non riusciti: riprovare più tardi." },
+      }, 429);
+    }
     const account = await service.repo.findForLogin(state.user.username);
     if (!account || !await verifyPassword(account.passwordHash, attuale)) {
       return profile(c, { errors: { attuale: "La password attuale non è corretta." } }, 422);
     }
+    await service.throttle.succeed(keys);
     const problem = passwordProblem(nuova, state.user.username) ??
       (nuova !== conferma ? "Le due password non coincidono." : undefined) ??
       (nuova === attuale ? "La nuova password deve essere diversa da quella attuale." : undefined);

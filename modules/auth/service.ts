@@ -56,10 +56,11 @@ export class AuthService {
 
   /** Checks credentials and opens a session. */
   async login(username: string, password: string, meta: RequestMeta): Promise<LoginOutcome> {
-    const keys = throttleKeys(username, meta.ip);
     const actor = username.trim().slice(0, 100) || "(vuoto)";
     const event = { actor, ip: meta.ip, requestId: meta.requestId };
-    const wait = await this.throttle.retryAfter(keys);
+    const user = await this.repo.findForLogin(username.trim());
+    const keys = throttleKeys(username, meta.ip, user?.id);
+    const wait = await this.throttle.attempt(keys);
     if (wait > 0) {
       await this.audit.record({ ...event, action: "login.bloccato", details: { attesa_s: wait } });
       return {
@@ -69,12 +70,10 @@ export class AuthService {
         message: `Troppi tentativi di accesso non riusciti. Riprovare tra ${describeWait(wait)}.`,
       };
     }
-    const user = await this.repo.findForLogin(username.trim());
     const valid = user
       ? await verifyPassword(user.passwordHash, password)
       : await verifyNothing(password);
     if (!user || !valid) {
-      await this.throttle.fail(keys);
       await this.audit.record({ ...event, action: "login.fallito" });
       return { ok: false, status: 401, message: GENERIC_LOGIN_ERROR };
     }
@@ -107,12 +106,10 @@ export class AuthService {
         "L'utenza non ha abilitazioni valide oggi, o l'ente è sospeso. Rivolgersi al referente SIUSS dell'ente.",
       );
     }
-    let active: Abilitazione | null = null;
-    if (enablements.length === 1) {
-      const problem = this.accessProblemOf(enablements[0], meta.ip);
-      if (problem) return await refuse("restrizioni di accesso dell'ente", problem);
-      active = enablements[0];
-    }
+    // With several enti, signing in needs at least one whose networks and hours allow it now.
+    const problem = this.restrictionsProblem(enablements, meta.ip);
+    if (problem) return await refuse("restrizioni di accesso dell'ente", problem);
+    const active = enablements.length === 1 ? enablements[0] : null;
     const { token, session } = await this.sessions.create(user.id, active?.id ?? null, meta);
     await this.audit.record({ ...event, ente: active?.enteCodice, action: "login.riuscito" });
     return { ok: true, token, state: { session, user, active, enablements } };
@@ -179,13 +176,32 @@ export class AuthService {
     const enablements = await this.usableEnablements(user.id);
     const active = enablements.find((e) => e.id === session.abilitazioneId) ?? null;
     const state = { session, user, active, enablements };
-    const problem = active && this.accessProblemOf(active, ip);
-    return problem ? { refused: problem } : state;
+    const problem = active
+      ? this.accessProblemOf(active, ip)
+      : this.restrictionsProblem(enablements, ip);
+    if (problem) {
+      // The session ends with the refusal: it cannot linger, touched by refused requests.
+      await this.sessions.invalidate(session.id);
+      await this.audit.record({
+        actor: user.username,
+        ente: active?.enteCodice,
+        action: "accesso.fuori_orario_o_rete",
+        ip,
+      });
+      return { refused: problem };
+    }
+    return state;
   }
 
   private async usableEnablements(utenteId: number): Promise<Abilitazione[]> {
     const all = await this.repo.enablementsOf(utenteId, romeDay(this.now()));
     return all.filter((e) => e.enteCodice === null || e.enteStato === "attivo");
+  }
+
+  /** The first enablement's problem when none of them may be used now from `ip`. */
+  private restrictionsProblem(enablements: Abilitazione[], ip: string | null): string | undefined {
+    const problems = enablements.map((e) => this.accessProblemOf(e, ip));
+    return problems.every(Boolean) ? problems[0] : undefined;
   }
 
   private accessProblemOf(e: Abilitazione, ip: string | null): string | undefined {

@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * const throttle = new LoginThrottle(db.sql);
- * const wait = await throttle.retryAfter(["utente:mario", "ip:10.0.0.1"]);
+ * const wait = await throttle.attempt(throttleKeys("mario", "10.0.0.1"));
  * ```
  * @module
  */
@@ -30,9 +30,11 @@ const POLICIES: Record<string, Policy> = {
   ip: { free: 20, lock: 50 },
 };
 
-/** Keys for a login attempt. */
-export function throttleKeys(username: string, ip: string | null): string[] {
+/** Keys for a login attempt: the name typed, the account once known, the address. */
+export function throttleKeys(username: string, ip: string | null, userId?: number): string[] {
   const keys = [`utente:${username.trim().toLowerCase().slice(0, 100)}`];
+  // The same account answers to its user name and its codice fiscale: count both ways in one key.
+  if (userId !== undefined) keys.push(`utente:#${userId}`);
   if (ip) keys.push(`ip:${ip}`);
   return keys;
 }
@@ -41,34 +43,34 @@ export function throttleKeys(username: string, ip: string | null): string[] {
 export class LoginThrottle {
   constructor(private sql: Sql, private now: () => Date = () => new Date()) {}
 
-  /** Seconds to wait before the next attempt is accepted; 0 when it may go ahead. */
-  async retryAfter(keys: string[]): Promise<number> {
-    const now = this.now().getTime();
-    const rows = await this.sql`
-      select bloccato_fino from login_tentativi where chiave = any(${keys}) and bloccato_fino is not null`;
-    const until = Math.max(0, ...rows.map((r) => r.bloccato_fino.getTime()));
-    return until > now ? Math.ceil((until - now) / 1000) : 0;
-  }
-
-  /** Counts a failure on each key and sets the wait it earns. */
-  async fail(keys: string[]): Promise<void> {
+  /**
+   * Counts an attempt on every key *before* the credentials are checked, so
+   * that a burst of parallel attempts cannot slip past the limit, and returns
+   * the seconds to wait: 0 when the attempt may go ahead, otherwise it was
+   * refused and not counted.
+   */
+  async attempt(keys: string[]): Promise<number> {
     const now = this.now();
+    const windowStart = new Date(now.getTime() - WINDOW_MS);
+    let wait = 0;
     for (const key of keys) {
       const policy = POLICIES[key.slice(0, key.indexOf(":"))];
       const [row] = await this.sql`
         insert into login_tentativi as t (chiave, falliti, primo_fallimento_at)
         values (${key}, 1, ${now})
         on conflict (chiave) do update set
-          falliti = case when t.primo_fallimento_at < ${new Date(now.getTime() - WINDOW_MS)}
-                         and (t.bloccato_fino is null or t.bloccato_fino < ${now})
-                    then 1 else t.falliti + 1 end,
-          primo_fallimento_at = case when t.primo_fallimento_at < ${new Date(
-        now.getTime() - WINDOW_MS,
-      )}
-                         and (t.bloccato_fino is null or t.bloccato_fino < ${now})
-                    then ${now} else t.primo_fallimento_at end
-        returning falliti`;
-      const n = row.falliti;
+          falliti = case when t.bloccato_fino > ${now} then t.falliti
+                         when t.primo_fallimento_at < ${windowStart} then 1
+                         else t.falliti + 1 end,
+          primo_fallimento_at = case when t.bloccato_fino > ${now} then t.primo_fallimento_at
+                                     when t.primo_fallimento_at < ${windowStart} then ${now}
+                                     else t.primo_fallimento_at end
+        returning falliti, bloccato_fino`;
+      if (row.bloccato_fino && row.bloccato_fino > now) {
+        wait = Math.max(wait, Math.ceil((row.bloccato_fino.getTime() - now.getTime()) / 1000));
+        continue;
+      }
+      const n: number = row.falliti;
       const waitMs = n >= policy.lock
         ? LOCK_MS
         : n > policy.free
@@ -81,10 +83,18 @@ export class LoginThrottle {
                        where chiave = ${key}`;
       }
     }
+    return wait;
   }
 
-  /** Clears the account's failures after a successful login. */
+  /** After a successful check: forgets the account's attempts and gives the address its attempt back. */
   async succeed(keys: string[]): Promise<void> {
-    await this.sql`delete from login_tentativi where chiave = ${keys[0]}`;
+    const accounts = keys.filter((k) => k.startsWith("utente:"));
+    await this.sql`delete from login_tentativi where chiave = any(${accounts})`;
+    const ip = keys.find((k) => k.startsWith("ip:"));
+    if (ip) {
+      await this.sql`update login_tentativi set falliti = greatest(falliti - 1, 0),
+                       bloccato_fino = case when falliti - 1 > ${POLICIES.ip.free} then bloccato_fino end
+                     where chiave = ${ip}`;
+    }
   }
 }

@@ -110,7 +110,7 @@ dbTest("admin: form errors name the field and keep the input", async (_t, db) =>
   assert.match(res.html, /<title>Errore: Nuovo ente – SIUSS<\/title>/);
   assert.match(res.html, /href="#campo-codice">Il codice di un Comune è il suo codice catastale/);
   assert.match(res.html, /href="#campo-belfiore_sede">/);
-  assert.match(res.html, /href="#campo-ip_consentiti">Ogni riga deve essere un intervallo/);
+  assert.match(res.html, /href="#campo-ip_consentiti">Ogni riga deve essere una rete/);
   assert.match(res.html, /href="#campo-orario_fine">Indicare entrambi gli orari/);
   assert.match(res.html, /value="Comune di <b>Prova<\/b>"/, "input kept (escaped in the page)");
   const bad = await admin.post("/amministrazione/utenti/nuovo", {

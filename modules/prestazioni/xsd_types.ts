@@ -1,0 +1,111 @@
+/**
+ * XML Schema datatypes as zod schemas, with the XSD's own lexical rules, so
+ * that a value is accepted here exactly when the official XSD accepts it:
+ * lengths count characters (code points), `\d` in a pattern is any Unicode
+ * digit, and `xs:date`, `xs:decimal`, `xs:int` collapse white space first.
+ *
+ * @example
+ * ```ts
+ * xsString({ pattern: "([0-9]{4})" }).safeParse("2024").success; // true
+ * xsDate().safeParse("2024-02-30").success; // false
+ * ```
+ * @module
+ */
+import { z } from "zod";
+
+/** Facets of an `xs:string` restriction. */
+export interface StringFacets {
+  minLength?: number;
+  maxLength?: number;
+  length?: number;
+  /** The XSD pattern, unanchored as written in the XSD (XSD patterns match the whole value). */
+  pattern?: string;
+}
+
+const chars = (s: string) => [...s].length;
+
+/** Translates an XSD regular expression to a whole-value JavaScript one. */
+export function xsdPattern(pattern: string): RegExp {
+  // XSD's \d is any Unicode decimal digit; its patterns are implicitly anchored.
+  return new RegExp(`^(?:${pattern.replaceAll("\\d", "\\p{Nd}")})$`, "u");
+}
+
+/** An `xs:string` restricted by `facets`; white space is kept, as the XSD keeps it. */
+export function xsString(facets: StringFacets = {}) {
+  const re = facets.pattern ? xsdPattern(facets.pattern) : undefined;
+  return z.string().superRefine((v, ctx) => {
+    const n = chars(v);
+    const fail = (message: string) => ctx.addIssue({ code: "custom", message });
+    if (facets.length !== undefined && n !== facets.length) {
+      fail(`deve avere esattamente ${facets.length} caratteri`);
+    } else if (facets.minLength !== undefined && n < facets.minLength) {
+      fail(
+        facets.minLength === 1
+          ? "non può essere vuoto"
+          : `deve avere almeno ${facets.minLength} caratteri`,
+      );
+    } else if (facets.maxLength !== undefined && n > facets.maxLength) {
+      fail(`può avere al massimo ${facets.maxLength} caratteri`);
+    } else if (re && !re.test(v)) {
+      fail("non è nel formato previsto");
+    }
+  });
+}
+
+/** An enumeration on `xs:string`: the value must be one of `values`, exactly. */
+export function xsEnum<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.string().refine(
+    (v): v is T[number] => (values as readonly string[]).includes(v),
+    `valori ammessi: ${values.join(", ")}`,
+  );
+}
+
+// The XSD "collapse" white-space rule: trim, and runs of blanks become one space.
+const collapse = (v: string) => v.replace(/[ \t\r\n]+/g, " ").trim();
+
+const DATE = /^(-?)(\d{4,})-(\d{2})-(\d{2})(Z|[+-](\d{2}):(\d{2}))?$/;
+
+/** Whether `y-m-d` is a day of the proleptic Gregorian calendar. */
+function dayExists(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return day <= days;
+}
+
+/** An `xs:date` (`AAAA-MM-GG`, optionally with a time zone); the output is collapsed. */
+export function xsDate() {
+  return z.string().transform(collapse).refine((v) => {
+    const m = DATE.exec(v);
+    if (!m) return false;
+    const [, , y, mo, d, tz, tzh, tzm] = m;
+    if (y.length > 4 && y.startsWith("0")) return false;
+    if (Number(y) === 0) return false;
+    if (
+      tz && tz !== "Z" &&
+      (Number(tzh) > 14 || Number(tzm) > 59 || (Number(tzh) === 14 && tzm !== "00"))
+    ) {
+      return false;
+    }
+    return dayExists(Number(y), Number(mo), Number(d));
+  }, "non è una data valida (AAAA-MM-GG)");
+}
+
+/** An `xs:decimal`; the output is collapsed. */
+export function xsDecimal() {
+  return z.string().transform(collapse).refine(
+    (v) => /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(v),
+    "non è un numero decimale valido",
+  );
+}
+
+/** An `xs:int` within `[min, max]`; the output is the number. */
+export function xsInt(facets: { min?: number; max?: number } = {}) {
+  const min = Math.max(facets.min ?? -2147483648, -2147483648);
+  const max = Math.min(facets.max ?? 2147483647, 2147483647);
+  return z.string().transform(collapse).refine(
+    (v) => /^[+-]?\d+$/.test(v),
+    "non è un numero intero",
+  )
+    .transform(Number).refine((n) => n >= min && n <= max, `deve essere tra ${min} e ${max}`);
+}
