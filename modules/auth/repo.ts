@@ -5,6 +5,7 @@
  * reported exactly like one that does not exist.
  * @module
  */
+import type postgres from "postgres";
 import type { Queryable, Sql } from "../platform/db.ts";
 import { isEnteRole, type Ruolo } from "./roles.ts";
 
@@ -63,6 +64,11 @@ export interface Page<T> {
   page: number;
   pages: number;
   total: number;
+}
+
+/** A case-insensitive `like` pattern matching `q` anywhere, with its wildcards escaped. */
+function likePattern(q: string): string {
+  return `%${q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /** Rows per page in the administration lists. */
@@ -141,22 +147,9 @@ export class IdentityRepo {
 
   /** The user's enablements valid on `day` (YYYY-MM-DD), with their ente or region. */
   async enablementsOf(utenteId: number, day: string): Promise<Abilitazione[]> {
-    const rows = await this.sql`
-      select a.id, a.utente_id, a.ruolo, a.ente_codice, a.regione,
-             a.valido_dal::text, a.valido_al::text,
-             e.denominazione as ente_denominazione, e.stato as ente_stato,
-             e.ip_consentiti::text[] as ente_ip_consentiti,
-             to_char(e.orario_inizio, 'HH24:MI') as ente_orario_inizio,
-             to_char(e.orario_fine, 'HH24:MI') as ente_orario_fine,
-             coalesce(r.denominazione, re.denominazione) as regione_denominazione
-      from abilitazioni a
-      left join enti e on e.codice = a.ente_codice
-      left join regioni r on r.codice = a.regione
-      left join regioni re on re.codice = e.regione
-      where a.utente_id = ${utenteId}
-        and a.valido_dal <= ${day}::date and (a.valido_al is null or a.valido_al >= ${day}::date)
-      order by a.ruolo = 'amministratore' desc, e.denominazione nulls first, a.id`;
-    return rows.map(toAbilitazione);
+    return await this.enablements(this.sql`
+      a.utente_id = ${utenteId}
+      and a.valido_dal <= ${day}::date and (a.valido_al is null or a.valido_al >= ${day}::date)`);
   }
 
   /** Sets a new password hash. */
@@ -170,7 +163,7 @@ export class IdentityRepo {
   /** Users visible in `scope`, searched by name, codice fiscale or login name. */
   async listUsers(scope: Scope, q: string, page: number): Promise<Page<Utente>> {
     const sql = this.sql;
-    const like = `%${q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = likePattern(q);
     const where = sql`
       where ${this.userInScope(scope)}
         ${
@@ -199,19 +192,27 @@ export class IdentityRepo {
 
   /** The user's enablements visible in `scope` (an ente's referent sees only its ente's). */
   async enablementsInScope(scope: Scope, utenteId: number): Promise<Abilitazione[]> {
+    if (scope.kind === "regione") return [];
+    return await this.enablements(this.sql`
+      a.utente_id = ${utenteId}
+      ${scope.kind === "ente" ? this.sql`and a.ente_codice = ${scope.ente}` : this.sql``}`);
+  }
+
+  private async enablements(where: postgres.PendingQuery<postgres.Row[]>): Promise<Abilitazione[]> {
     const rows = await this.sql`
       select a.id, a.utente_id, a.ruolo, a.ente_codice, a.regione,
              a.valido_dal::text, a.valido_al::text,
              e.denominazione as ente_denominazione, e.stato as ente_stato,
-             '{}'::text[] as ente_ip_consentiti, null as ente_orario_inizio, null as ente_orario_fine,
-             r.denominazione as regione_denominazione
+             e.ip_consentiti::text[] as ente_ip_consentiti,
+             to_char(e.orario_inizio, 'HH24:MI') as ente_orario_inizio,
+             to_char(e.orario_fine, 'HH24:MI') as ente_orario_fine,
+             coalesce(r.denominazione, re.denominazione) as regione_denominazione
       from abilitazioni a
       left join enti e on e.codice = a.ente_codice
       left join regioni r on r.codice = a.regione
-      where a.utente_id = ${utenteId}
-        ${scope.kind === "ente" ? this.sql`and a.ente_codice = ${scope.ente}` : this.sql``}
-        ${scope.kind === "regione" ? this.sql`and false` : this.sql``}
-      order by a.valido_dal desc, a.id desc`;
+      left join regioni re on re.codice = e.regione
+      where ${where}
+      order by a.ruolo = 'amministratore' desc, e.denominazione nulls first, a.valido_dal desc, a.id`;
     return rows.map(toAbilitazione);
   }
 
@@ -303,7 +304,7 @@ export class IdentityRepo {
   /** Enti of the registry, searched by code or name (administrators). */
   async listEnti(q: string, page: number): Promise<Page<Ente>> {
     const sql = this.sql;
-    const like = `%${q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = likePattern(q);
     const where = q.trim()
       ? sql`where lower(e.codice) like ${like} or lower(e.denominazione) like ${like}`
       : sql``;
