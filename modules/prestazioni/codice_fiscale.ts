@@ -101,3 +101,23 @@ function numericCheckDigit(code: string): number {
   }
   return (10 - (sum % 10)) % 10;
 }
+
+/** What a personal codice fiscale says of its holder. */
+export interface CodiceFiscaleData {
+  /** The last two digits of the birth year. */
+  yearDigits: string;
+  genere: "1" | "2";
+  /** Belfiore code of the birthplace (comune or foreign state). */
+  luogo: string;
+}
+
+/** Decodes a valid 16-character codice fiscale (omocodia included); undefined for the numeric form. */
+export function decodeCodiceFiscale(cf: string): CodiceFiscaleData | undefined {
+  if (cf.length !== 16) return undefined;
+  const day = Number(decodeDigits(cf.slice(9, 11)));
+  return {
+    yearDigits: decodeDigits(cf.slice(6, 8)),
+    genere: day > 40 ? "2" : "1",
+    luogo: cf[11] + decodeDigits(cf.slice(12, 15)),
+  };
+}

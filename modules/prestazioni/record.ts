@@ -1,0 +1,308 @@
+/**
+ * The canonical PS-PSA-SINA record — one benefit of one beneficiary, the unit
+ * every channel stores — and its parsers from each input shape: a CSV row or
+ * a form (SPEC §5 conventions), an XML `Beneficiario` element, a JSON body.
+ * Every shape is first brought to the official attribute strings and judged
+ * by the XSD-derived schemas of `schema_ps.ts`; a value they refuse becomes
+ * a violation of rule R01 naming the field and the value.
+ *
+ * @example
+ * ```ts
+ * const parsed = fromFlatInput({ CodiceFiscale: "RSSMRA80A01H501U", ... });
+ * if (parsed.ok) console.log(parsed.record.CodicePrestazione);
+ * ```
+ * @module
+ */
+import type { z } from "zod";
+import type { Violation } from "./rules.ts";
+import {
+  AnagraficaAttrs,
+  BeneficiarioAttrs,
+  IndirizzoAttrs,
+  InvCiv,
+  NecessitaCodice,
+  PrestazioneAttrs,
+  SinaAttrs,
+} from "./schema_ps.ts";
+
+/** A residence address. */
+export type Indirizzo = z.output<typeof IndirizzoAttrs>;
+
+/** The SINA assessment of a benefit. */
+export type Sina = z.output<typeof SinaAttrs> & {
+  NecessitaInterventiSociali: string[];
+  InvCiv: string[];
+};
+
+/** One benefit of one beneficiary, with the official attribute names. */
+export type PsRecord =
+  & z.output<typeof BeneficiarioAttrs>
+  & z.output<typeof AnagraficaAttrs>
+  & { Indirizzi: Indirizzo[] }
+  & Omit<z.output<typeof PrestazioneAttrs>, "TipoOperazione">
+  & { TipoOperazione: "I" | "C"; SINA?: Sina };
+
+/** The outcome of parsing one record. */
+export type Parsed = { ok: true; record: PsRecord } | { ok: false; violations: Violation[] };
+
+/** The beneficiary's columns, in the CSV order of SPEC §5. */
+export const BENEFICIARY_FIELDS = [
+  "CodiceFiscale",
+  "Cognome",
+  "Nome",
+  "AnnoNascita",
+  "LuogoNascita",
+  "Genere",
+  "CodiceCittadinanza",
+  "CodiceSecondaCittadinanza",
+] as const;
+
+/** The address columns (one address per CSV row). */
+export const ADDRESS_FIELDS = ["CodiceNazione", "CodiceRegione", "CodiceComune"] as const;
+
+/** The benefit's columns, in the CSV order of SPEC §5. */
+export const BENEFIT_FIELDS = [
+  "TipoOperazione",
+  "CodicePrestazione",
+  "DenominazionePrestazione",
+  "ProtocolloDomanda",
+  "PresenzaProvaMezzi",
+  "CaratterePrestazione",
+  "NumeroProtocolloDSU",
+  "AnnoProtocolloDSU",
+  "DataDSU",
+  "DataEvento",
+  "DataInizioPrestazione",
+  "DataFinePrestazione",
+  "DataErogazionePrestazione",
+  "PeriodoErogazione",
+  "ImportoPrestazione",
+  "ImportoMensile",
+  "ImportoQuotaEnte",
+  "ImportoQuotaUtente",
+  "ImportoQuotaSSN",
+  "ImportoQuotaRichiesta",
+  "ImportoSogliaISEE",
+  "OreServizioMensile",
+  "PresaCarico",
+  "AreaUtenza",
+] as const;
+
+/** The SINA columns; the two lists hold values separated by `|` in CSV. */
+export const SINA_FIELDS = [
+  "Mobilita",
+  "AttivitaVitaQuotidiana",
+  "DisturbiAreaCognitiva",
+  "DisturbiComportamentali",
+  "NecessitaCureSanitarie",
+  "AreaReddituale",
+  "AreaSupporto",
+  "FonteDerivazioneValutazione",
+  "StrumentoValutazione",
+  "FonteDerivazioneInvalidita",
+  "NecessitaInterventiSociali",
+  "InvCiv",
+] as const;
+
+/** Every column of the PS-PSA-SINA CSV layout, in order. */
+export const CSV_COLUMNS = [
+  ...BENEFICIARY_FIELDS,
+  ...ADDRESS_FIELDS,
+  ...BENEFIT_FIELDS,
+  ...SINA_FIELDS,
+] as const;
+
+const DATE_FIELDS = new Set([
+  "DataDSU",
+  "DataEvento",
+  "DataInizioPrestazione",
+  "DataFinePrestazione",
+  "DataErogazionePrestazione",
+]);
+const DECIMAL_FIELDS = new Set([
+  "ImportoPrestazione",
+  "ImportoMensile",
+  "ImportoQuotaEnte",
+  "ImportoQuotaUtente",
+  "ImportoQuotaSSN",
+  "ImportoQuotaRichiesta",
+  "ImportoSogliaISEE",
+  "OreServizioMensile",
+]);
+
+/** A flat input: a CSV row, a submitted form or a JSON body, by official attribute name. */
+export type FlatInput = Record<
+  string,
+  string | number | readonly (string | number)[] | null | undefined
+>;
+
+/**
+ * Parses a flat input (CSV row, form, JSON). Conventions of SPEC §5: dates
+ * `AAAA-MM-GG` or `GG/MM/AAAA`; decimals with `.` or `,` (and `.` as thousands
+ * separator when `,` is the decimal one: `1.234,56`); list values separated
+ * by `|` or repeated; empty values are absent.
+ */
+export function fromFlatInput(input: FlatInput): Parsed {
+  const value = (name: string): string | undefined => {
+    const raw = input[name];
+    if (raw === null || raw === undefined) return undefined;
+    const text = Array.isArray(raw) ? raw.map(String).join("|") : String(raw);
+    const trimmed = text.trim();
+    if (trimmed === "") return undefined;
+    if (DATE_FIELDS.has(name)) return italianDate(trimmed);
+    if (DECIMAL_FIELDS.has(name)) return italianDecimal(trimmed);
+    return name === "CodiceFiscale" || name === "TipoOperazione" ? trimmed.toUpperCase() : trimmed;
+  };
+  const pick = (fields: readonly string[]): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const f of fields) {
+      const v = value(f);
+      if (v !== undefined) out[f] = v;
+    }
+    return out;
+  };
+  const list = (name: string) => value(name)?.split("|").map((s) => s.trim()).filter(Boolean) ?? [];
+  const sinaAttrs = pick(SINA_FIELDS.slice(0, 10));
+  const lists = {
+    NecessitaInterventiSociali: list("NecessitaInterventiSociali"),
+    InvCiv: list("InvCiv"),
+  };
+  const hasSina = Object.keys(sinaAttrs).length > 0 ||
+    lists.NecessitaInterventiSociali.length > 0 ||
+    lists.InvCiv.length > 0;
+  return build({
+    beneficiario: pick(["CodiceFiscale"]),
+    anagrafica: pick(BENEFICIARY_FIELDS.slice(1)),
+    indirizzi: [pick(ADDRESS_FIELDS)],
+    prestazione: pick(BENEFIT_FIELDS),
+    sina: hasSina ? { attrs: sinaAttrs, ...lists } : undefined,
+  });
+}
+
+/** An XML element in the xml2js shape: attributes under `$`, children as arrays. */
+export interface XmlElement {
+  $?: Record<string, string>;
+  [child: string]: unknown;
+}
+
+/** Parses a `Beneficiario` element into one record per `PrestazioniSociali`. */
+export function fromBeneficiarioElement(element: XmlElement): Parsed[] {
+  const anagrafica = (element.Anagrafica as XmlElement[] | undefined)?.[0]?.$ ?? {};
+  const indirizzi = ((element.Indirizzo as XmlElement[] | undefined) ?? []).map((i) => i.$ ?? {});
+  const prestazioni = (element.PrestazioniSociali as XmlElement[] | undefined) ?? [];
+  return prestazioni.map((p) => {
+    const sina = (p.SINA as XmlElement[] | undefined)?.[0];
+    const texts = (parent: unknown, child: string) =>
+      ((parent as XmlElement[] | undefined)?.[0]?.[child] as unknown[] | undefined ?? []).map((t) =>
+        typeof t === "string" ? t : String((t as { _?: string })._ ?? "")
+      );
+    return build({
+      beneficiario: element.$ ?? {},
+      anagrafica,
+      indirizzi,
+      prestazione: p.$ ?? {},
+      sina: sina && {
+        attrs: sina.$ ?? {},
+        NecessitaInterventiSociali: texts(sina.NecessitaInterventiSociali, "CodicePrestazione"),
+        InvCiv: texts(sina.InvaliditaCivile, "InvCiv"),
+      },
+    });
+  });
+}
+
+interface RawParts {
+  beneficiario: Record<string, string>;
+  anagrafica: Record<string, string>;
+  indirizzi: Record<string, string>[];
+  prestazione: Record<string, string>;
+  sina?: { attrs: Record<string, string>; NecessitaInterventiSociali: string[]; InvCiv: string[] };
+}
+
+function build(raw: RawParts): Parsed {
+  const violations: Violation[] = [];
+  const check = <S extends z.ZodType>(schema: S, attrs: Record<string, string>) => {
+    const result = schema.safeParse(attrs);
+    if (result.success) return result.data as z.output<S>;
+    for (const issue of result.error.issues) {
+      const field = String(issue.path[0] ?? "");
+      const unknown = issue.code === "unrecognized_keys";
+      const fields = unknown ? issue.keys : [field];
+      for (const f of fields) {
+        violations.push({
+          rule: "R01",
+          level: "scarto",
+          field: f,
+          value: attrs[f] ?? null,
+          message: unknown
+            ? `${f}: campo non previsto dal tracciato`
+            : attrs[f] === undefined
+            ? `${f}: campo obbligatorio`
+            : `${f}: ${issue.message}`,
+        });
+      }
+    }
+    return undefined;
+  };
+  const beneficiario = check(BeneficiarioAttrs, raw.beneficiario);
+  const anagrafica = check(AnagraficaAttrs, raw.anagrafica);
+  const indirizzi = raw.indirizzi.map((i) => check(IndirizzoAttrs, i));
+  if (raw.indirizzi.length === 0 || raw.indirizzi.length > 5) {
+    violations.push({
+      rule: "R01",
+      level: "scarto",
+      field: "CodiceNazione",
+      value: null,
+      message: "Indirizzo: da 1 a 5 indirizzi di residenza",
+    });
+  }
+  const prestazione = check(PrestazioneAttrs, raw.prestazione);
+  let sina: Sina | undefined;
+  if (raw.sina) {
+    const attrs = check(SinaAttrs, raw.sina.attrs);
+    const lists = {
+      NecessitaInterventiSociali: raw.sina.NecessitaInterventiSociali.filter((v) =>
+        listValue(v, NecessitaCodice, "NecessitaInterventiSociali", violations)
+      ),
+      InvCiv: raw.sina.InvCiv.filter((v) => listValue(v, InvCiv, "InvCiv", violations)),
+    };
+    if (attrs) sina = { ...attrs, ...lists };
+  }
+  if (violations.length > 0 || !beneficiario || !anagrafica || !prestazione) {
+    return { ok: false, violations };
+  }
+  return {
+    ok: true,
+    record: {
+      ...beneficiario,
+      ...anagrafica,
+      Indirizzi: indirizzi as Indirizzo[],
+      ...prestazione,
+      TipoOperazione: prestazione.TipoOperazione ?? "I",
+      ...(sina ? { SINA: sina } : {}),
+    },
+  };
+}
+
+function listValue(v: string, schema: z.ZodType, field: string, violations: Violation[]): boolean {
+  if (schema.safeParse(v).success) return true;
+  violations.push({
+    rule: "R01",
+    level: "scarto",
+    field,
+    value: v,
+    message: `${field}: valore ${v} non ammesso`,
+  });
+  return false;
+}
+
+/** `GG/MM/AAAA` becomes `AAAA-MM-GG`; anything else is left for the date check to judge. */
+function italianDate(v: string): string {
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
+  return m ? `${m[3]}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}` : v;
+}
+
+/** `1.234,56` and `1234,56` become `1234.56`; `1234.56` stays (a lone `.` is the decimal point). */
+function italianDecimal(v: string): string {
+  if (/^[+-]?\d{1,3}(\.\d{3})+,\d+$/.test(v)) return v.replaceAll(".", "").replace(",", ".");
+  return /^[+-]?\d*,\d+$/.test(v) ? v.replace(",", ".") : v;
+}
