@@ -1,0 +1,290 @@
+/**
+ * Storage of benefit records: one repository used by every channel. Records
+ * are never deleted: a cancellation marks a record `annullata`, a correction
+ * (rettifica) cancels and inserts atomically, linking the new version to the
+ * old. Every function takes the ente whose data it touches and filters by it.
+ *
+ * @example
+ * ```ts
+ * const repo = new PrestazioniRepo(db.sql);
+ * await db.sql.begin(async (tx) => {
+ *   const acq = await repo.newAcquisition(tx, "H501", { canale: "web", operatore: "RSSMRA80A01H501U" });
+ *   const [outcome] = await repo.insert(tx, "H501", acq, [{ record, warnings: [] }]);
+ * });
+ * ```
+ * @module
+ */
+import type { Queryable, Sql } from "../platform/db.ts";
+import type { PsRecord } from "./record.ts";
+import { referenceDate, type Violation } from "./rules.ts";
+
+/** Who and how a submission arrived. */
+export interface AcquisitionMeta {
+  canale: "web" | "flusso" | "api" | "waas";
+  operatore: string;
+  flussoId?: number;
+}
+
+/** A record ready to store, with the warnings it was accepted with. */
+export interface Accepted {
+  record: PsRecord;
+  warnings: Violation[];
+}
+
+/** The outcome of storing one record, in the order given. */
+export type StoreOutcome = { ok: true; id: number } | { ok: false; violation: Violation };
+
+/** The business key of a record (SPEC §3.5). */
+export function businessKey(r: PsRecord): string {
+  return [r.CodiceFiscale, r.CodicePrestazione, r.ProtocolloDomanda, referenceDate(r) ?? ""].join(
+    "|",
+  );
+}
+
+function toRow(ente: string, acquisizione: string, { record: r, warnings }: Accepted) {
+  return {
+    ente_id: ente,
+    banca: r.PresenzaProvaMezzi === "1" ? "PSA" : "PS",
+    acquisizione_id: acquisizione,
+    codice_fiscale: r.CodiceFiscale,
+    codice_prestazione: r.CodicePrestazione,
+    protocollo_domanda: r.ProtocolloDomanda,
+    data_riferimento: referenceDate(r)!,
+    cognome: r.Cognome,
+    nome: r.Nome,
+    anno_nascita: r.AnnoNascita,
+    luogo_nascita: r.LuogoNascita,
+    genere: r.Genere,
+    codice_cittadinanza: r.CodiceCittadinanza,
+    codice_seconda_cittadinanza: r.CodiceSecondaCittadinanza ?? null,
+    indirizzi: r.Indirizzi,
+    denominazione_prestazione: r.DenominazionePrestazione,
+    presenza_prova_mezzi: r.PresenzaProvaMezzi,
+    carattere_prestazione: r.CaratterePrestazione!,
+    numero_protocollo_dsu: r.NumeroProtocolloDSU ?? null,
+    anno_protocollo_dsu: r.AnnoProtocolloDSU ?? null,
+    data_dsu: r.DataDSU ?? null,
+    data_evento: r.DataEvento ?? null,
+    data_inizio_prestazione: r.DataInizioPrestazione ?? null,
+    data_fine_prestazione: r.DataFinePrestazione ?? null,
+    data_erogazione_prestazione: r.DataErogazionePrestazione ?? null,
+    periodo_erogazione: r.PeriodoErogazione ?? null,
+    importo_prestazione: r.ImportoPrestazione ?? null,
+    importo_mensile: r.ImportoMensile ?? null,
+    importo_quota_ente: r.ImportoQuotaEnte ?? null,
+    importo_quota_utente: r.ImportoQuotaUtente ?? null,
+    importo_quota_ssn: r.ImportoQuotaSSN ?? null,
+    importo_quota_richiesta: r.ImportoQuotaRichiesta ?? null,
+    importo_soglia_isee: r.ImportoSogliaISEE ?? null,
+    ore_servizio_mensile: r.OreServizioMensile ?? null,
+    presa_carico: r.PresaCarico,
+    area_utenza: r.AreaUtenza ?? null,
+    avvisi: warnings.map(({ rule, field, message }) => ({ rule, field, message })),
+  };
+}
+
+function duplicate(r: PsRecord): Violation {
+  return {
+    rule: "R15",
+    level: "scarto",
+    field: "ProtocolloDomanda",
+    value: r.ProtocolloDomanda,
+    message:
+      "Prestazione già presente e attiva con la stessa chiave (codice fiscale, codice, protocollo, data).",
+  };
+}
+
+function notFound(r: PsRecord): Violation {
+  return {
+    rule: "R16",
+    level: "scarto",
+    field: "ProtocolloDomanda",
+    value: r.ProtocolloDomanda,
+    message:
+      "Nessuna prestazione attiva da annullare con questa chiave (codice fiscale, codice, protocollo, data).",
+  };
+}
+
+/** The benefit-record repository. */
+export class PrestazioniRepo {
+  constructor(readonly sql: Sql) {}
+
+  /** Opens an acquisition of `ente` and returns its id (`id_acquisizione`). */
+  async newAcquisition(tx: Queryable, ente: string, meta: AcquisitionMeta): Promise<string> {
+    const [{ id }] = await tx`
+      insert into acquisizioni (ente_id, canale, operatore, flusso_id)
+      values (${ente}, ${meta.canale}, ${meta.operatore}, ${meta.flussoId ?? null}) returning id`;
+    return id;
+  }
+
+  /**
+   * Inserts records of `ente` in one statement; a record whose business key
+   * is already active, in the database or earlier in the same batch, is
+   * refused with R15. Outcomes follow the order of `records`.
+   */
+  async insert(
+    tx: Queryable,
+    ente: string,
+    acquisizione: string,
+    records: Accepted[],
+  ): Promise<StoreOutcome[]> {
+    const outcomes: StoreOutcome[] = new Array(records.length);
+    const firstByKey = new Map<string, number>();
+    const batch: number[] = [];
+    records.forEach((a, i) => {
+      const key = businessKey(a.record);
+      if (firstByKey.has(key)) outcomes[i] = { ok: false, violation: duplicate(a.record) };
+      else {
+        firstByKey.set(key, i);
+        batch.push(i);
+      }
+    });
+    if (batch.length === 0) return outcomes;
+    const inserted = await tx`
+      insert into prestazioni ${tx(batch.map((i) => toRow(ente, acquisizione, records[i])))}
+      on conflict (ente_id, codice_fiscale, codice_prestazione, protocollo_domanda, data_riferimento)
+        where stato = 'attiva' do nothing
+      returning id, codice_fiscale || '|' || codice_prestazione || '|' || protocollo_domanda || '|' ||
+        data_riferimento::text as key`;
+    const ids = new Map(inserted.map((row) => [row.key as string, row.id as number]));
+    const sina: Record<string, unknown>[] = [];
+    for (const i of batch) {
+      const id = ids.get(businessKey(records[i].record));
+      if (id === undefined) {
+        outcomes[i] = { ok: false, violation: duplicate(records[i].record) };
+        continue;
+      }
+      outcomes[i] = { ok: true, id };
+      const s = records[i].record.SINA;
+      if (s) {
+        sina.push({
+          ente_id: ente,
+          prestazione_id: id,
+          mobilita: s.Mobilita,
+          attivita_vita_quotidiana: s.AttivitaVitaQuotidiana,
+          disturbi_area_cognitiva: s.DisturbiAreaCognitiva ?? null,
+          disturbi_comportamentali: s.DisturbiComportamentali,
+          necessita_cure_sanitarie: s.NecessitaCureSanitarie ?? null,
+          area_reddituale: s.AreaReddituale,
+          area_supporto: s.AreaSupporto,
+          fonte_derivazione_valutazione: s.FonteDerivazioneValutazione,
+          strumento_valutazione: s.StrumentoValutazione,
+          fonte_derivazione_invalidita: s.FonteDerivazioneInvalidita ?? null,
+          necessita_interventi_sociali: s.NecessitaInterventiSociali,
+          invalidita_civile: s.InvCiv,
+        });
+      }
+    }
+    if (sina.length) await tx`insert into sina ${tx(sina)}`;
+    return outcomes;
+  }
+
+  /**
+   * Cancels the active records of `ente` with the business keys of `records`
+   * (`TipoOperazione = C`); a key with no active record is refused with R16.
+   */
+  async cancel(
+    tx: Queryable,
+    ente: string,
+    acquisizione: string,
+    records: PsRecord[],
+  ): Promise<StoreOutcome[]> {
+    if (records.length === 0) return [];
+    const keys = records.map((r) => businessKey(r));
+    const rows = await tx`
+      update prestazioni p set stato = 'annullata', annullata_da = ${acquisizione}, annullata_at = now()
+      from unnest(${records.map((r) => r.CodiceFiscale)}::text[], ${
+      records.map((r) => r.CodicePrestazione)
+    }::text[],
+                  ${records.map((r) => r.ProtocolloDomanda)}::text[], ${
+      records.map((r) => referenceDate(r)!)
+    }::date[])
+        as k(codice_fiscale, codice_prestazione, protocollo_domanda, data_riferimento)
+      where p.ente_id = ${ente} and p.stato = 'attiva'
+        and (p.codice_fiscale, p.codice_prestazione, p.protocollo_domanda, p.data_riferimento)
+          = (k.codice_fiscale, k.codice_prestazione, k.protocollo_domanda, k.data_riferimento)
+      returning p.id, p.codice_fiscale || '|' || p.codice_prestazione || '|' || p.protocollo_domanda || '|' ||
+        p.data_riferimento::text as key`;
+    const ids = new Map(rows.map((row) => [row.key as string, row.id as number]));
+    const used = new Set<string>();
+    return keys.map((key, i) => {
+      const id = ids.get(key);
+      if (id === undefined || used.has(key)) return { ok: false, violation: notFound(records[i]) };
+      used.add(key);
+      return { ok: true, id };
+    });
+  }
+
+  /**
+   * Corrects an active record of `ente` (rettifica): cancels it and inserts
+   * `replacement` as its next version, atomically. Undefined when the record
+   * is not an active record of `ente`.
+   */
+  async correct(
+    tx: Queryable,
+    ente: string,
+    acquisizione: string,
+    id: number,
+    replacement: Accepted,
+  ): Promise<StoreOutcome | undefined> {
+    const [old] = await tx`
+      update prestazioni set stato = 'annullata', annullata_da = ${acquisizione}, annullata_at = now()
+      where ente_id = ${ente} and id = ${id} and stato = 'attiva' returning versione`;
+    if (!old) return undefined;
+    const [outcome] = await this.insert(tx, ente, acquisizione, [replacement]);
+    if (outcome.ok) {
+      await tx`update prestazioni set precedente_id = ${id}, versione = ${old.versione + 1}
+               where ente_id = ${ente} and id = ${outcome.id}`;
+    }
+    return outcome;
+  }
+
+  /** A record of `ente` with its acquisition, or undefined (another ente's record does not exist here). */
+  async get(ente: string, id: number): Promise<StoredRecord | undefined> {
+    const [row] = await this.sql<StoredRecord[]>`
+      select p.*, p.data_riferimento::text as data_riferimento, a.canale, a.operatore, a.created_at as acquisita_at
+      from prestazioni p join acquisizioni a on a.ente_id = p.ente_id and a.id = p.acquisizione_id
+      where p.ente_id = ${ente} and p.id = ${id}`;
+    return row;
+  }
+
+  /** Every version of the record `id` of `ente`, oldest first: its predecessors and successors. */
+  async history(ente: string, id: number): Promise<StoredRecord[]> {
+    return [
+      ...await this.sql<StoredRecord[]>`
+      with recursive back as (
+        select id, precedente_id from prestazioni where ente_id = ${ente} and id = ${id}
+        union all
+        select p.id, p.precedente_id from prestazioni p join back b on p.id = b.precedente_id
+        where p.ente_id = ${ente}
+      ), forward as (
+        select id from prestazioni where ente_id = ${ente} and id = ${id}
+        union all
+        select p.id from prestazioni p join forward f on p.precedente_id = f.id where p.ente_id = ${ente}
+      )
+      select p.*, p.data_riferimento::text as data_riferimento, a.canale, a.operatore, a.created_at as acquisita_at
+      from prestazioni p join acquisizioni a on a.ente_id = p.ente_id and a.id = p.acquisizione_id
+      where p.ente_id = ${ente} and p.id in (select id from back union select id from forward)
+      order by p.versione, p.id`,
+    ];
+  }
+}
+
+/** A stored record as read back, with its acquisition. */
+export interface StoredRecord {
+  id: number;
+  ente_id: string;
+  stato: "attiva" | "annullata";
+  banca: "PS" | "PSA";
+  versione: number;
+  precedente_id: number | null;
+  acquisizione_id: string;
+  codice_fiscale: string;
+  codice_prestazione: string;
+  protocollo_domanda: string;
+  data_riferimento: string;
+  canale: AcquisitionMeta["canale"];
+  operatore: string;
+  acquisita_at: Date;
+  [column: string]: unknown;
+}

@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { seedIdentityDemo } from "../../modules/auth/demo.ts";
+import { fromFlatInput, type PsRecord } from "../../modules/prestazioni/record.ts";
+import { type Accepted, PrestazioniRepo } from "../../modules/prestazioni/repo.ts";
+import { dbTest } from "../_db.ts";
+import { VALID_ROW } from "./_fixtures.ts";
+
+function rec(changes: Record<string, string | undefined> = {}): PsRecord {
+  const parsed = fromFlatInput({ ...VALID_ROW, ...changes });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.violations));
+  return parsed.record;
+}
+const ok = (record: PsRecord): Accepted => ({ record, warnings: [] });
+
+dbTest(
+  "repository: batch insert, R15 duplicates (in the batch and stored), SINA in its own table",
+  async (_t, db) => {
+    await seedIdentityDemo(db.sql);
+    const repo = new PrestazioniRepo(db.sql);
+    const sinaRow = {
+      Mobilita: "2",
+      AttivitaVitaQuotidiana: "1",
+      DisturbiComportamentali: "1",
+      AreaReddituale: "1",
+      AreaSupporto: "2",
+      FonteDerivazioneValutazione: "1",
+      StrumentoValutazione: "3",
+      InvCiv: "1|2",
+    };
+    const outcomes = await db.sql.begin(async (tx) => {
+      const acq = await repo.newAcquisition(tx, "H501", {
+        canale: "flusso",
+        operatore: "RSSMRA80A01H501U",
+      });
+      return await repo.insert(tx, "H501", acq, [
+        {
+          record: rec(),
+          warnings: [{ rule: "W02", level: "avviso", field: "Genere", value: "1", message: "m" }],
+        },
+        ok(rec({ ProtocolloDomanda: "2024/002", ...sinaRow, PresaCarico: "1", AreaUtenza: "2" })),
+        ok(rec()),
+      ]);
+    });
+    assert.equal(outcomes[0].ok, true);
+    assert.equal(outcomes[1].ok, true);
+    assert.deepEqual(outcomes[2], {
+      ok: false,
+      violation: {
+        rule: "R15",
+        level: "scarto",
+        field: "ProtocolloDomanda",
+        value: "2024/001",
+        message:
+          "Prestazione già presente e attiva con la stessa chiave (codice fiscale, codice, protocollo, data).",
+      },
+    });
+    const again = await db.sql.begin(async (tx) => {
+      const acq = await repo.newAcquisition(tx, "H501", { canale: "web", operatore: "x" });
+      return await repo.insert(tx, "H501", acq, [ok(rec())]);
+    });
+    assert.equal(again[0].ok, false, "already stored and active");
+    const other = await db.sql.begin(async (tx) => {
+      const acq = await repo.newAcquisition(tx, "F205", { canale: "web", operatore: "x" });
+      return await repo.insert(tx, "F205", acq, [ok(rec())]);
+    });
+    assert.equal(other[0].ok, true, "the same key in another ente is another record");
+
+    const stored = await repo.get("H501", (outcomes[0] as { id: number }).id);
+    assert.equal(stored?.banca, "PSA");
+    assert.equal(stored?.importo_mensile, "150.00");
+    assert.equal(stored?.data_riferimento, "2024-02-01");
+    assert.deepEqual(stored?.avvisi, [{ rule: "W02", field: "Genere", message: "m" }]);
+    const [s] = await db.sql`select invalidita_civile from sina where prestazione_id = ${
+      (outcomes[1] as { id: number }).id
+    }`;
+    assert.deepEqual(s.invalidita_civile, ["1", "2"]);
+  },
+);
+
+dbTest(
+  "repository: cancel (R16 when not active), rettifica with linked versions, isolation between enti",
+  async (_t, db) => {
+    await seedIdentityDemo(db.sql);
+    const repo = new PrestazioniRepo(db.sql);
+    const store = (ente: string, records: PsRecord[]) =>
+      db.sql.begin(async (tx) => {
+        const acq = await repo.newAcquisition(tx, ente, { canale: "web", operatore: "x" });
+        return await repo.insert(tx, ente, acq, records.map(ok));
+      });
+    const [first] = await store("H501", [rec()]);
+    const id = (first as { id: number }).id;
+    const [milan] = await store("F205", [rec({ ProtocolloDomanda: "MI/1" })]);
+    const milanId = (milan as { id: number }).id;
+
+    assert.equal(
+      await repo.get("H501", milanId),
+      undefined,
+      "another ente's record does not exist here",
+    );
+    const foreign = await db.sql.begin(async (tx) => {
+      const acq = await repo.newAcquisition(tx, "H501", { canale: "web", operatore: "x" });
+      return await repo.correct(tx, "H501", acq, milanId, ok(rec({ ProtocolloDomanda: "MI/1" })));
+    });
+    assert.equal(foreign, undefined);
+    const cancelForeign = await db.sql.begin(async (tx) => {
+      const acq = await repo.newAcquisition(tx, "H501", { canale: "web", operatore: "x" });
+      return await repo.cancel(tx, "H501", acq, [
+        rec({ ProtocolloDomanda: "MI/1", TipoOperazione: "C" }),
+      ]);
+    });
+    assert.equal(cancelForeign[0].ok, false);
+    assert.equal((await repo.get("F205", milanId))?.stato, "attiva");
+
+    const corrected = await db.sql.begin(async (tx) => {
+      const acq = await repo.newAcquisition(tx, "H501", { canale: "web", operatore: "x" });
+      return await repo.correct(
+        tx,
+        "H501",
+        acq,
+        id,
+        ok(rec({ ImportoMensile: "200", ImportoQuotaEnte: "150" })),
+      );
+    });
+    assert.equal(corrected?.ok, true);
+    const newId = (corrected as { id: number }).id;
+    const history = await repo.history("H501", newId);
+    assert.deepEqual(history.map((h) => [h.id, h.versione, h.stato, h.precedente_id]), [
+      [id, 1, "annullata", null],
+      [newId, 2, "attiva", id],
+    ]);
+    assert.deepEqual((await repo.history("H501", id)).map((h) => h.id), [id, newId]);
+
+    const cancelled = await db.sql.begin(async (tx) => {
+      const acq = await repo.newAcquisition(tx, "H501", { canale: "web", operatore: "x" });
+      return await repo.cancel(tx, "H501", acq, [
+        rec({ TipoOperazione: "C" }),
+        rec({ TipoOperazione: "C" }),
+      ]);
+    });
+    assert.deepEqual(
+      cancelled.map((c) => c.ok),
+      [true, false],
+      "the second cancel of the same key finds nothing",
+    );
+    assert.equal((cancelled[1] as { violation: { rule: string } }).violation.rule, "R16");
+    assert.equal((await repo.get("H501", newId))?.stato, "annullata");
+    const reinsert = await store("H501", [rec()]);
+    assert.equal(reinsert[0].ok, true, "a cancelled key can be inserted again");
+  },
+);
