@@ -14,9 +14,9 @@
  */
 import { z } from "zod";
 import { xsDate, xsDecimal, xsEnum, xsInt, xsString } from "./xsd_types.ts";
+import { element, FlussoRootAttrs, one, textElement } from "./xml_tree.ts";
 
-/** The XML namespace of the flow. */
-export const NAMESPACE = "http://inps.it/Casellario";
+export { NAMESPACE } from "./xml_tree.ts";
 
 /** The codice fiscale pattern of the XSD (16 characters, or 11 digits and up to 5 spaces). */
 export const CF_PATTERN =
@@ -114,11 +114,6 @@ export const NecessitaCodice = codicePrestazione();
 
 // ---- The document, as a tree of elements (attributes under `$`, children by name) ----
 
-const element = <A extends z.ZodType, C extends z.ZodRawShape>(attrs: A, children: C) =>
-  z.object({ $: attrs, ...children }).strict();
-const one = <T extends z.ZodType>(s: T) => z.array(s).length(1);
-const textElement = <T extends z.ZodType>(s: T) => z.object({ _: s }).strict().or(s);
-
 /** The `SINA` element. */
 export const SinaElement = element(SinaAttrs, {
   NecessitaInterventiSociali: one(
@@ -142,7 +137,7 @@ export const BeneficiarioElement = element(BeneficiarioAttrs, {
 /** The whole `Flusso` document. */
 export const FlussoDocument = z.object({
   Flusso: z.object({
-    $: z.object({ xmlns: z.literal(NAMESPACE) }).strict(),
+    $: FlussoRootAttrs,
     IdentificazioneFlusso: one(
       element(IdentificazioneFlussoAttrs, { Ente: one(z.object({ $: EnteAttrs }).strict()) }),
     ),

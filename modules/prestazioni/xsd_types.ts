@@ -60,8 +60,9 @@ export function xsEnum<const T extends readonly [string, ...string[]]>(values: T
   );
 }
 
-// The XSD "collapse" white-space rule: trim, and runs of blanks become one space.
-const collapse = (v: string) => v.replace(/[ \t\r\n]+/g, " ").trim();
+// The XSD "collapse" rule works on XML white space only (space, tab, CR, LF): a
+// no-break space or a BOM is not white space to the XSD, so it must stay and fail.
+const collapse = (v: string) => v.replace(/[ \t\r\n]+/g, " ").replace(/^ | $/g, "");
 
 const DATE = /^(-?)(\d{4,})-(\d{2})-(\d{2})(Z|[+-](\d{2}):(\d{2}))?$/;
 

@@ -1,13 +1,32 @@
 import assert from "node:assert/strict";
 import { Builder, parseStringPromise } from "xml2js";
-import { validateXML } from "xmllint-wasm";
+import { fromBeneficiarioElement } from "../../modules/prestazioni/record.ts";
 import { FlussoDocument } from "../../modules/prestazioni/schema_ps.ts";
 import { allMutations, fullDocument, random, validDocument } from "./_corpus_ps.ts";
+import { xsdVerdicts } from "./_xsd.ts";
 
-const XSD = new URL("../../../shared/siuss/official/PS_PSA_SINA201812.xsd", import.meta.url);
+const OFFICIAL = new URL("../../modules/prestazioni/data/ufficiali/", import.meta.url);
+const xsd = () => Deno.readTextFile(new URL("PS_PSA_SINA201812.xsd", OFFICIAL));
+
+Deno.test("schemas: the official files shipped with the product are the shared ones, byte for byte", async () => {
+  for (
+    const name of [
+      "PS_PSA_SINA201812.xsd",
+      "SINBA.xsd",
+      "api-comuni.yaml",
+      "LICENSE-MIT",
+      "NOTICE.md",
+    ]
+  ) {
+    const shared = await Deno.readFile(
+      new URL(`../../../shared/siuss/official/${name}`, import.meta.url),
+    )
+      .catch(() => undefined);
+    if (shared) assert.deepEqual(await Deno.readFile(new URL(name, OFFICIAL)), shared, name);
+  }
+});
 
 Deno.test("schemas: the zod schemas and the official PS-PSA-SINA XSD judge a generated corpus alike", async () => {
-  const xsd = await Deno.readTextFile(XSD);
   const r = random(20261127);
   const builder = new Builder({ xmldec: { version: "1.0", encoding: "UTF-8" } });
   const cases: { xml: string; what: string }[] = [];
@@ -19,27 +38,46 @@ Deno.test("schemas: the zod schemas and the official PS-PSA-SINA XSD judge a gen
   for (const { doc, what } of allMutations(full)) {
     cases.push({ xml: builder.buildObject(doc), what });
   }
-  const result = await validateXML({
-    xml: cases.map((c, i) => ({ fileName: `f${i}.xml`, contents: c.xml })),
-    schema: [{ fileName: "PS_PSA_SINA201812.xsd", contents: xsd }],
-    maxMemoryPages: 2 ** 14,
-  });
-  const xsdInvalid = new Set(result.errors.map((e) => e.loc?.fileName));
+  const verdicts = await xsdVerdicts("PS_PSA_SINA201812.xsd", await xsd(), cases.map((c) => c.xml));
   const disagreements: string[] = [];
-  let valid = 0;
   for (const [i, c] of cases.entries()) {
-    const xsdOk = !xsdInvalid.has(`f${i}.xml`);
     const zodOk = FlussoDocument.safeParse(await parseStringPromise(c.xml)).success;
-    if (xsdOk) valid++;
-    if (xsdOk !== zodOk) {
+    if (verdicts[i] !== zodOk) {
       disagreements.push(
-        `${c.what}: XSD ${xsdOk ? "valido" : "non valido"}, zod ${zodOk ? "valido" : "non valido"}`,
+        `${c.what}: XSD ${verdicts[i] ? "valido" : "non valido"}, zod ${
+          zodOk ? "valido" : "non valido"
+        }`,
       );
     }
   }
   assert.deepEqual(disagreements, []);
+  const valid = verdicts.filter(Boolean).length;
   assert.ok(
     valid > 300 && valid < cases.length - 500,
     `the corpus has both verdicts (${valid} valid of ${cases.length})`,
   );
+});
+
+Deno.test("schemas: INPS's example PS flows in api-comuni.yaml decode, validate and parse into records", async () => {
+  const yaml = await Deno.readTextFile(new URL("api-comuni.yaml", OFFICIAL));
+  const examples = [
+    ...yaml.matchAll(/tipo: PS_PSA_SINA\s+flusso: >-\s+([A-Za-z0-9+/=\s]+?)\n\s*(?:-|\w+:)/g),
+  ]
+    .map((m) =>
+      new TextDecoder().decode(
+        Uint8Array.from(atob(m[1].replace(/\s+/g, "")), (c) => c.charCodeAt(0)),
+      )
+    );
+  assert.ok(examples.length >= 1, "the OpenAPI holds PS examples");
+  assert.deepEqual(
+    await xsdVerdicts("PS_PSA_SINA201812.xsd", await xsd(), examples),
+    examples.map(() => true),
+  );
+  for (const xml of examples) {
+    const doc = await parseStringPromise(xml);
+    assert.ok(FlussoDocument.safeParse(doc).success);
+    const records = doc.Flusso.Beneficiario.flatMap(fromBeneficiarioElement);
+    assert.ok(records.length >= 1);
+    for (const r of records) assert.ok(r.ok, JSON.stringify(r));
+  }
 });
