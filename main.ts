@@ -9,7 +9,10 @@
  */
 import { askAdmin, createAdmin } from "./modules/auth/create_admin.ts";
 import { createAuth, seedIdentityDemo } from "./modules/auth/mod.ts";
+import { createInformazioni } from "./modules/informazioni/mod.ts";
 import { createAudit } from "./modules/platform/audit.ts";
+import { ensureCodeTable } from "./modules/prestazioni/code_table.ts";
+import { loadReferenceData } from "./modules/prestazioni/reference_data.ts";
 import { type JobHandler, JobQueue } from "./modules/platform/jobs.ts";
 import { boot, type Booted, StartupError } from "./modules/platform/startup.ts";
 import { createApp } from "./modules/platform/web/app.tsx";
@@ -29,7 +32,13 @@ async function start(env: Record<string, string | undefined>): Promise<Booted> {
 
 async function serve() {
   const { config, db, log, migrations, demo } = await start(Deno.env.toObject());
+  await ensureCodeTable(db.sql);
+  const reference = await loadReferenceData(db.sql);
+  if (reference.loaded) {
+    log.info("dati di riferimento caricati", { tabelle: reference.reloaded.join(",") });
+  }
   const audit = createAudit(db.sql);
+  const informazioni = await createInformazioni({ sql: db.sql, audit });
   const auth = createAuth(db.sql, audit, {
     https: config.https,
     origin: config.baseUrl ? new URL(config.baseUrl).origin : undefined,
@@ -62,7 +71,10 @@ async function serve() {
       assets: await loadAssets(new URL("./static/", import.meta.url)),
       demo,
       migrations,
-    }, auth.install).fetch,
+    }, (app) => {
+      auth.install(app);
+      informazioni.install(app);
+    }).fetch,
   );
   if (!server) log.info("worker avviato", { worker: worker?.name ?? "", database: db.kind });
 

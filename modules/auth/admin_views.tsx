@@ -52,6 +52,14 @@ export function AdminHome(props: { central: boolean; ente?: string }) {
               <p>Denominazione, PEC, sede legale, reti e orari di accesso.</p>
             </li>
           )}
+        {props.central && (
+          <li class="card">
+            <h2>
+              <a href="/amministrazione/tabella-prestazioni">Tabella delle prestazioni</a>
+            </h2>
+            <p>Nuove versioni della tabella dei codici: caricamento, confronto, attivazione.</p>
+          </li>
+        )}
         <li class="card">
           <h2>
             <a href="/amministrazione/utenti">Utenti</a>

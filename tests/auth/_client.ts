@@ -1,6 +1,7 @@
 /**
- * The whole application in-process on a test database, with the demo
- * identities, a clock the test moves, and a cookie-keeping client.
+ * The whole application in-process on a test database (identity and the
+ * sections built so far), with the demo identities, a clock the test moves,
+ * and a cookie-keeping client.
  * @module
  */
 import { seedIdentityDemo } from "../../modules/auth/demo.ts";
@@ -10,6 +11,8 @@ import { createLogger } from "../../modules/platform/log.ts";
 import { readMigrations } from "../../modules/platform/migrate.ts";
 import { createApp } from "../../modules/platform/web/app.tsx";
 import { loadAssets } from "../../modules/platform/web/static_assets.ts";
+import { createInformazioni } from "../../modules/informazioni/mod.ts";
+import { ensureCodeTable } from "../../modules/prestazioni/code_table.ts";
 import type { TestDatabase } from "../_db.ts";
 
 export const PASSWORD = "demo-siuss-2026";
@@ -29,6 +32,8 @@ export async function authApp(db: TestDatabase) {
   const clock = new Clock();
   const audit: Audit = createAudit(db.sql);
   const auth: Auth = createAuth(db.sql, audit, { https: false, now: clock.now });
+  await ensureCodeTable(db.sql);
+  const informazioni = await createInformazioni({ sql: db.sql, audit, now: clock.now });
   const app = createApp({
     config: { https: false, maxBodyBytes: 1 << 20, trustProxy: false },
     sql: db.sql,
@@ -36,7 +41,10 @@ export async function authApp(db: TestDatabase) {
     assets: await loadAssets(new URL("../../static/", import.meta.url)),
     demo: true,
     migrations: await readMigrations(),
-  }, auth.install);
+  }, (app) => {
+    auth.install(app);
+    informazioni.install(app);
+  });
   const client = (ip = "10.0.0.7") => new Client(app.fetch, ip);
   const loggedIn = async (username: string, ip?: string) => {
     const c = client(ip);
@@ -102,6 +110,25 @@ export class Client {
         "Sec-Fetch-Site": "same-origin",
         ...options.headers,
       },
+    });
+    const html = decodeEntities(await res.text());
+    return Object.assign(res, { html });
+  }
+
+  /** POST a multipart form with one file, as a browser's upload form does. */
+  async upload(
+    path: string,
+    file: { field: string; name: string; content: string | Uint8Array<ArrayBuffer> },
+    fields: Record<string, string> = {},
+  ): Promise<Response & { html: string }> {
+    if (!this.csrf) await this.get("/profilo");
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ ...fields, _csrf: this.csrf! })) form.set(k, v);
+    form.set(file.field, new File([file.content], file.name, { type: "text/csv" }));
+    const res = await this.request(path, {
+      method: "POST",
+      body: form,
+      headers: { "Sec-Fetch-Site": "same-origin" },
     });
     const html = decodeEntities(await res.text());
     return Object.assign(res, { html });

@@ -1,0 +1,85 @@
+/**
+ * The user manual and the normativa page: Markdown files kept in the
+ * repository, rendered once at start with a table of contents. The files are
+ * the product's own; raw HTML in them is still shown as text, never run.
+ *
+ * @example
+ * ```ts
+ * const manual = await loadManual();
+ * manual.toc[0]; // { id: "introduzione", title: "Introduzione", level: 1 }
+ * ```
+ * @module
+ */
+import { Marked } from "marked";
+
+/** An entry of the table of contents. */
+export interface TocEntry {
+  id: string;
+  title: string;
+  level: number;
+}
+
+/** A rendered document. */
+export interface RenderedDocument {
+  html: string;
+  toc: TocEntry[];
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
+
+/** An anchor from a heading: lower case, accents dropped, words joined by dashes. */
+export function slug(text: string): string {
+  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/<[^>]*>/g, "")
+    .replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+/** Renders Markdown documents into one, with unique heading anchors and a table of contents. */
+export async function renderMarkdown(sources: string[], tocDepth = 2): Promise<RenderedDocument> {
+  const toc: TocEntry[] = [];
+  const used = new Set<string>();
+  const marked = new Marked({
+    renderer: {
+      heading({ tokens, depth }) {
+        const inner = this.parser.parseInline(tokens);
+        let id = slug(inner) || "sezione";
+        for (let n = 2; used.has(id); n++) id = `${slug(inner)}-${n}`;
+        used.add(id);
+        if (depth <= tocDepth) toc.push({ id, title: inner.replace(/<[^>]*>/g, ""), level: depth });
+        return `<h${depth + 1} id="${id}">${inner}</h${depth + 1}>\n`;
+      },
+      html({ text }) {
+        return escapeHtml(text);
+      },
+    },
+  });
+  const parts: string[] = [];
+  for (const source of sources) {
+    parts.push(`<section class="prose">${await marked.parse(source)}</section>`);
+  }
+  return { html: parts.join("\n"), toc };
+}
+
+const MANUAL_DIR = new URL("./manuale/", import.meta.url);
+
+/** The manual: every chapter of `manuale/`, in file-name order. */
+export async function loadManual(): Promise<RenderedDocument> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(MANUAL_DIR)) {
+    if (e.isFile && e.name.endsWith(".md")) names.push(e.name);
+  }
+  names.sort();
+  return await renderMarkdown(
+    await Promise.all(names.map((n) => Deno.readTextFile(new URL(n, MANUAL_DIR)))),
+  );
+}
+
+/** The normativa page. */
+export async function loadNormativa(): Promise<RenderedDocument> {
+  return await renderMarkdown([
+    await Deno.readTextFile(new URL("./normativa.md", import.meta.url)),
+  ]);
+}
