@@ -23,7 +23,14 @@ import {
   parseCodeTableCsv,
   versionRows,
 } from "../prestazioni/code_table.ts";
-import { exampleCsv, PS_LAYOUT, templateCsv } from "../prestazioni/layout.ts";
+import {
+  exampleCsv,
+  PS_LAYOUT,
+  sinbaExampleCsv,
+  sinbaLayout,
+  sinbaTemplateCsv,
+  templateCsv,
+} from "../prestazioni/layout.ts";
 import { RULES } from "../prestazioni/rules.ts";
 import { ErrorPage } from "../../views/pages.tsx";
 import type { RenderedDocument } from "./manual.ts";
@@ -51,6 +58,8 @@ const DOWNLOADS: Record<string, [string, () => Promise<string> | string]> = {
   ],
   "modello-ps.csv": ["text/csv", templateCsv],
   "esempio-ps.csv": ["text/csv", exampleCsv],
+  "modello-sinba.csv": ["text/csv", sinbaTemplateCsv],
+  "esempio-sinba.csv": ["text/csv", sinbaExampleCsv],
 };
 
 /** The largest code-table file accepted. */
@@ -140,7 +149,12 @@ export function informazioniRoutes(deps: InformazioniDeps): Hono<AuthEnv> {
 
   app.get(
     "/informazioni/specifiche",
-    (c) => render(c, "Specifiche tecniche", <SpecsPage layout={PS_LAYOUT} rules={RULES} />),
+    (c) =>
+      render(
+        c,
+        "Specifiche tecniche",
+        <SpecsPage layout={PS_LAYOUT} sinba={sinbaLayout()} rules={RULES} />,
+      ),
   );
   app.get("/informazioni/specifiche/:file", async (c) => {
     const entry = DOWNLOADS[c.req.param("file")];

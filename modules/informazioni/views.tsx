@@ -198,7 +198,13 @@ export function CodePage(
 }
 
 /** The technical specifications. */
-export function SpecsPage(props: { layout: readonly LayoutColumn[]; rules: readonly RuleInfo[] }) {
+export function SpecsPage(
+  props: {
+    layout: readonly LayoutColumn[];
+    sinba: { name: string; required: string; format: string }[];
+    rules: readonly RuleInfo[];
+  },
+) {
   const levels = { flusso: "flusso rifiutato", scarto: "record scartato", avviso: "avviso" };
   return (
     <>
@@ -210,6 +216,9 @@ export function SpecsPage(props: { layout: readonly LayoutColumn[]; rules: reado
           </li>
           <li>
             <a href="#csv">Tracciato CSV</a>
+          </li>
+          <li>
+            <a href="#csv-sinba">Tracciato CSV (SINBA)</a>
           </li>
           <li>
             <a href="#regole">Catalogo delle regole</a>
@@ -273,6 +282,51 @@ export function SpecsPage(props: { layout: readonly LayoutColumn[]; rules: reado
         </thead>
         <tbody>
           {props.layout.map((c, i) => (
+            <tr>
+              <td>{i + 1}</td>
+              <td>
+                <code>{c.name}</code>
+              </td>
+              <td>{c.required}</td>
+              <td>{c.format}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2 id="csv-sinba">Tracciato CSV (SINBA)</h2>
+      <p>
+        Stesse convenzioni, una riga per minore in carico. Il minore è identificato solo dallo
+        pseudonimo{" "}
+        <code>IDBeneficiario</code>: nessun nome né codice fiscale. L'esempio riproduce il flusso
+        dimostrativo pubblicato dall'INPS.
+      </p>
+      <p>
+        <a
+          class="button button--secondary"
+          href="/informazioni/specifiche/modello-sinba.csv"
+          download
+        >
+          Scarica il modello SINBA
+        </a>{" "}
+        <a
+          class="button button--secondary"
+          href="/informazioni/specifiche/esempio-sinba.csv"
+          download
+        >
+          Scarica l'esempio SINBA
+        </a>
+      </p>
+      <table class="table">
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Campo</th>
+            <th scope="col">Obbligatorio</th>
+            <th scope="col">Formato</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.sinba.map((c, i) => (
             <tr>
               <td>{i + 1}</td>
               <td>

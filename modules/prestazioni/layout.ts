@@ -1,12 +1,17 @@
 /**
- * The published CSV layout of the PS-PSA-SINA flow (SPEC §5): each column's
- * format and when it is required, a template and a worked example. The
+ * The published CSV layouts of the PS-PSA-SINA and SINBA flows (SPEC §5):
+ * each column's format and when it is required, a template and a worked
+ * example. The
  * parser (`record.ts`) and the rules (`rules.ts`) are what actually judge a
  * file; this text describes them for operators.
  * @module
  */
 import { stringify } from "csv/sync";
-import { CSV_COLUMNS } from "./record.ts";
+import { parseStringPromise } from "xml2js";
+import type { z } from "zod";
+import { CSV_COLUMNS, type XmlElement } from "./record.ts";
+import { SinbaAttrs } from "./schema_sinba.ts";
+import { fromSinbaElement, SINBA_CSV_COLUMNS } from "./sinba.ts";
 
 /** A column of the layout. */
 export interface LayoutColumn {
@@ -169,4 +174,65 @@ export function exampleCsv(): string {
     header: true,
     columns: CSV_COLUMNS as unknown as string[],
   });
+}
+
+/** The SINBA CSV layout: each column, whether it is required, and its format or allowed values. */
+export function sinbaLayout(): { name: string; required: string; format: string }[] {
+  const shape = SinbaAttrs.shape as Record<string, z.ZodType>;
+  const formats: [RegExp, string][] = [
+    [
+      /^IDBeneficiario$/,
+      "pseudonimo stabile assegnato dall'ente, da 1 a 20 caratteri; mai il codice fiscale",
+    ],
+    [/^Data/, "MM/AAAA"],
+    [/^AnnoNascita$/, "AAAA"],
+    [/^CodiceCittadinanza/, "3 cifre ISO 3166"],
+    [/^CodiceRegione/, "2 cifre ISTAT"],
+    [/^CodiceNazione/, "3 cifre (380 Italia)"],
+    [/^NumeroComponentiISEE$/, "numero intero, al massimo 9"],
+  ];
+  const columns = Object.entries(shape).map(([name, schema]) => {
+    const known = formats.find(([re]) => re.test(name))?.[1];
+    // The allowed codes are read off the schema itself, so this page cannot drift from it.
+    const codes = Array.from({ length: 30 }, (_, i) => String(i)).filter((v) =>
+      schema.safeParse(v).success
+    );
+    return {
+      name,
+      required: schema.safeParse(undefined).success ? "no" : "sì",
+      format: known ?? `valori ${codes.join(", ")}`,
+    };
+  });
+  return [
+    ...columns,
+    { name: "Prestazioni", required: "sì", format: "codici prestazione separati da |" },
+    { name: "ComposizioneFamiglia", required: "sì", format: "valori 1–6 separati da |" },
+  ];
+}
+
+/** The SINBA template: the header row alone. */
+export function sinbaTemplateCsv(): string {
+  return stringify([SINBA_CSV_COLUMNS], { delimiter: ";" });
+}
+
+/** The SINBA worked example: INPS's own example flow (in `api-comuni.yaml`) as CSV rows. */
+export async function sinbaExampleCsv(): Promise<string> {
+  const yaml = await Deno.readTextFile(
+    new URL("./data/ufficiali/api-comuni.yaml", import.meta.url),
+  );
+  const base64 = /tipo: SINBA\s+flusso: >-\s+([A-Za-z0-9+/=\s]+?)\n\s*(?:-|\w+:)/.exec(yaml)![1];
+  const xml = new TextDecoder().decode(
+    Uint8Array.from(atob(base64.replace(/\s+/g, "")), (c) => c.charCodeAt(0)),
+  );
+  const doc = await parseStringPromise(xml);
+  const rows = (doc.Flusso.SINBA as XmlElement[]).map(fromSinbaElement).flatMap((p) =>
+    p.ok
+      ? [{
+        ...p.record,
+        Prestazioni: p.record.Prestazioni.join("|"),
+        ComposizioneFamiglia: p.record.ComposizioneFamiglia.join("|"),
+      }]
+      : []
+  );
+  return stringify(rows, { delimiter: ";", header: true, columns: SINBA_CSV_COLUMNS });
 }

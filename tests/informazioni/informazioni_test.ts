@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseCodeTableCsv } from "../../modules/prestazioni/code_table.ts";
 import { CSV_COLUMNS, fromFlatInput } from "../../modules/prestazioni/record.ts";
+import { fromSinbaFlatInput, SINBA_CSV_COLUMNS } from "../../modules/prestazioni/sinba.ts";
 import { parse } from "csv/sync";
 import { dbTest } from "../_db.ts";
 import { authApp } from "../auth/_client.ts";
@@ -106,6 +107,20 @@ dbTest(
     assert.equal(example.length, 3);
     for (const row of example) assert.ok(fromFlatInput(row).ok, JSON.stringify(row));
     assert.equal((await c.request("/informazioni/specifiche/..%2F..%2Fmain.ts")).status, 404);
+    assert.match(
+      specs.html,
+      /<code>IDBeneficiario<\/code><\/td><td>sì<\/td><td>pseudonimo stabile/,
+    );
+    assert.match(specs.html, /<code>Disabilita<\/code><\/td><td>sì<\/td><td>valori 1, 2<\/td>/);
+    const sinba: Record<string, string>[] = parse(
+      await (await c.request("/informazioni/specifiche/esempio-sinba.csv")).text(),
+      { delimiter: ";", columns: true },
+    );
+    assert.ok(sinba.length >= 1);
+    for (const row of sinba) assert.ok(fromSinbaFlatInput(row).ok, JSON.stringify(row));
+    const sinbaTemplate = await (await c.request("/informazioni/specifiche/modello-sinba.csv"))
+      .text();
+    assert.equal(sinbaTemplate.trim(), SINBA_CSV_COLUMNS.join(";"));
   },
 );
 
