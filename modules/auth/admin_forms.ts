@@ -3,6 +3,7 @@
  * @module
  */
 import { z } from "zod";
+import { isIsoDate } from "../platform/dates.ts";
 import { checkCodiceFiscale } from "../prestazioni/codice_fiscale.ts";
 import { isCidr } from "./access.ts";
 import { ENTE_ROLES, isEnteRole, ROLES } from "./roles.ts";
@@ -22,7 +23,7 @@ const time = z.string().regex(
   "Indicare l'orario nel formato HH:MM, es. 08:00.",
 );
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Indicare la data nel formato AAAA-MM-GG.")
-  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "La data non esiste.");
+  .refine(isIsoDate, "La data non esiste.");
 
 /** The fields of an ente; `central` adds type, region and state. */
 export function enteSchema(mode: "nuovo" | "modifica", central: boolean) {

@@ -27,6 +27,7 @@ import { ChooseEntePage, LoginPage, ProfilePage } from "./views.tsx";
  * reinterpret them, turning `/\t/evil.example` into another site.
  */
 export function safeNext(next: unknown): string {
+  // deno-lint-ignore no-control-regex -- control characters are exactly what must be refused
   return typeof next === "string" && /^\/(?!\/)[^\x00-\x20\x7f\\]*$/.test(next) && next.length < 500
     ? next
     : "/";

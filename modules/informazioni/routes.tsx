@@ -7,6 +7,7 @@ import { type Context, Hono } from "hono";
 import { stringify } from "csv/sync";
 import type { Audit } from "../platform/audit.ts";
 import type { Sql } from "../platform/db.ts";
+import { isIsoDate } from "../platform/dates.ts";
 import { sha256Hex } from "../platform/hash.ts";
 import { render } from "../platform/web/render.tsx";
 import { type AuthEnv, requireAccess } from "../auth/mod.ts";
@@ -266,10 +267,7 @@ export function informazioniRoutes(deps: InformazioniDeps): Hono<AuthEnv> {
   app.post("/amministrazione/tabella-prestazioni/:id/attiva", async (c) => {
     const id = Number(c.req.param("id"));
     const date = String((await c.req.parseBody()).valida_dal ?? "");
-    if (
-      !/^\d{4}-\d{2}-\d{2}$/.test(date) ||
-      !new Date(`${date}T00:00:00Z`).toISOString().startsWith(date)
-    ) {
+    if (!isIsoDate(date)) {
       return versionPage(c, "Indicare la data dalla quale applicare la versione (AAAA-MM-GG).");
     }
     if (!await activateVersion(deps.sql, id, date, c.var.auth!.user.username)) {

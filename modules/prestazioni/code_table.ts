@@ -15,6 +15,7 @@
 import { parse } from "csv/sync";
 import { z } from "zod";
 import type { Queryable, Sql } from "../platform/db.ts";
+import { isIsoDate } from "../platform/dates.ts";
 import { sha256Hex } from "../platform/hash.ts";
 import type { CodeInfo } from "./rules.ts";
 
@@ -57,10 +58,7 @@ const flag = (name: string) =>
   z.string().trim().toUpperCase().refine((v) => v === "S" || v === "N", `${name}: indicare S o N`)
     .transform((v) => v === "S");
 const isoDate = (name: string) =>
-  z.string().trim().refine(
-    (d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-    `${name}: data non valida (AAAA-MM-GG)`,
-  );
+  z.string().trim().refine(isIsoDate, `${name}: data non valida (AAAA-MM-GG)`);
 
 const rowSchema = z.object({
   codice: z.string().trim().regex(

@@ -15,6 +15,7 @@
  */
 import type { z } from "zod";
 import type { Violation } from "./rules.ts";
+import { asElement, attrsOf, children, scalar } from "./_xml_nodes.ts";
 import {
   AnagraficaAttrs,
   BeneficiarioAttrs,
@@ -146,7 +147,7 @@ export function fromFlatInput(input: FlatInput): Parsed {
   const value = (name: string): string | undefined => {
     const raw = input[name];
     if (raw === null || raw === undefined) return undefined;
-    const text = Array.isArray(raw) ? raw.map(String).join("|") : String(raw);
+    const text = Array.isArray(raw) ? raw.map(scalar).join("|") : scalar(raw);
     const trimmed = text.trim();
     if (trimmed === "") return undefined;
     if (DATE_FIELDS.has(name)) return italianDate(trimmed);
@@ -187,24 +188,40 @@ export interface XmlElement {
 
 /** Parses a `Beneficiario` element into one record per `PrestazioniSociali`. */
 export function fromBeneficiarioElement(element: XmlElement): Parsed[] {
-  const anagrafica = (element.Anagrafica as XmlElement[] | undefined)?.[0]?.$ ?? {};
-  const indirizzi = ((element.Indirizzo as XmlElement[] | undefined) ?? []).map((i) => i.$ ?? {});
-  const prestazioni = (element.PrestazioniSociali as XmlElement[] | undefined) ?? [];
+  const anagrafica = attrsOf(children(element, "Anagrafica")[0]);
+  const indirizzi = children(element, "Indirizzo").map(attrsOf);
+  const prestazioni = children(element, "PrestazioniSociali");
+  if (prestazioni.length === 0) {
+    return [{
+      ok: false,
+      violations: [{
+        rule: "R01",
+        level: "scarto",
+        field: "PrestazioniSociali",
+        value: null,
+        message: "PrestazioniSociali: almeno una prestazione per beneficiario",
+      }],
+    }];
+  }
   return prestazioni.map((p) => {
-    const sina = (p.SINA as XmlElement[] | undefined)?.[0];
-    const texts = (parent: unknown, child: string) =>
-      ((parent as XmlElement[] | undefined)?.[0]?.[child] as unknown[] | undefined ?? []).map((t) =>
-        typeof t === "string" ? t : String((t as { _?: string })._ ?? "")
-      );
+    const sina = children(p, "SINA")[0];
+    // Text-only children: xml2js gives a string, or `{ _: text }` when the element has attributes.
+    const texts = (parent: XmlElement | undefined, child: string) => {
+      const list = asElement(parent) ? parent[child] : undefined;
+      return (Array.isArray(list) ? list : []).map((t) => scalar(asElement(t) ? t._ ?? "" : t));
+    };
     return build({
-      beneficiario: element.$ ?? {},
+      beneficiario: attrsOf(element),
       anagrafica,
       indirizzi,
-      prestazione: p.$ ?? {},
+      prestazione: attrsOf(p),
       sina: sina && {
-        attrs: sina.$ ?? {},
-        NecessitaInterventiSociali: texts(sina.NecessitaInterventiSociali, "CodicePrestazione"),
-        InvCiv: texts(sina.InvaliditaCivile, "InvCiv"),
+        attrs: attrsOf(sina),
+        NecessitaInterventiSociali: texts(
+          children(sina, "NecessitaInterventiSociali")[0],
+          "CodicePrestazione",
+        ),
+        InvCiv: texts(children(sina, "InvaliditaCivile")[0], "InvCiv"),
       },
     });
   });
@@ -226,7 +243,7 @@ function build(raw: RawParts): Parsed {
     for (const issue of result.error.issues) {
       const field = String(issue.path[0] ?? "");
       const unknown = issue.code === "unrecognized_keys";
-      const fields = unknown ? issue.keys : [field];
+      const fields = unknown ? issue.keys.map((k) => k || "(senza nome)") : [field];
       for (const f of fields) {
         violations.push({
           rule: "R01",
@@ -305,4 +322,41 @@ function italianDate(v: string): string {
 function italianDecimal(v: string): string {
   if (/^[+-]?\d{1,3}(\.\d{3})+,\d+$/.test(v)) return v.replaceAll(".", "").replace(",", ".");
   return /^[+-]?\d*,\d+$/.test(v) ? v.replace(",", ".") : v;
+}
+
+/** The `Beneficiario` element of one record, in the xml2js shape (the inverse of {@linkcode fromBeneficiarioElement}). */
+export function toBeneficiarioElement(r: PsRecord): XmlElement {
+  const pick = (fields: readonly string[]) => {
+    const out: Record<string, string> = {};
+    for (const f of fields) {
+      const v = (r as unknown as Record<string, unknown>)[f];
+      if (v !== undefined) out[f] = String(v);
+    }
+    return out;
+  };
+  const prestazione: XmlElement = { $: pick(BENEFIT_FIELDS) };
+  if (r.SINA) {
+    const s = r.SINA;
+    const sina: XmlElement = {
+      $: Object.fromEntries(
+        SINA_FIELDS.slice(0, 10).flatMap((f) => {
+          const v = (s as Record<string, unknown>)[f];
+          return v === undefined ? [] : [[f, String(v)]];
+        }),
+      ),
+    };
+    if (s.NecessitaInterventiSociali.length) {
+      sina.NecessitaInterventiSociali = [{ CodicePrestazione: s.NecessitaInterventiSociali }];
+    }
+    if (s.InvCiv.length) sina.InvaliditaCivile = [{ InvCiv: s.InvCiv }];
+    prestazione.SINA = [sina];
+  }
+  return {
+    $: { CodiceFiscale: r.CodiceFiscale },
+    Anagrafica: [{ $: pick(BENEFICIARY_FIELDS.slice(1)) }],
+    Indirizzo: r.Indirizzi.map((a) => ({
+      $: Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)),
+    })),
+    PrestazioniSociali: [prestazione],
+  };
 }

@@ -239,6 +239,20 @@ export class PrestazioniRepo {
     return outcome;
   }
 
+  /** Corrects several records of `ente`, each as {@linkcode correct} does, in the caller's transaction. */
+  async correctBatch(
+    tx: Queryable,
+    ente: string,
+    acquisizione: string,
+    corrections: { id: number; replacement: Accepted }[],
+  ): Promise<(StoreOutcome | undefined)[]> {
+    const outcomes: (StoreOutcome | undefined)[] = [];
+    for (const c of corrections) {
+      outcomes.push(await this.correct(tx, ente, acquisizione, c.id, c.replacement));
+    }
+    return outcomes;
+  }
+
   /** A record of `ente` with its acquisition, or undefined (another ente's record does not exist here). */
   async get(ente: string, id: number): Promise<StoredRecord | undefined> {
     const [row] = await this.sql<StoredRecord[]>`

@@ -464,3 +464,51 @@ function italian(date: string): string {
   const [y, m, d] = date.split("-");
   return `${d}/${m}/${y}`;
 }
+
+/** R13: the flow's `Ente/@Codice` is the sending ente, and `CFOperatore` is a valid codice fiscale. */
+export function checkEnvelope(
+  ente: { Codice: string; CFOperatore: string },
+  senderEnte: string,
+): Violation[] {
+  const out: Violation[] = [];
+  if (ente.Codice.trim().toUpperCase() !== senderEnte.toUpperCase()) {
+    out.push({
+      rule: "R13",
+      level: "scarto",
+      field: "Codice",
+      value: ente.Codice,
+      message:
+        `Il codice ente del flusso (${ente.Codice}) non è quello dell'ente che trasmette (${senderEnte}).`,
+    });
+  }
+  const cf = checkCodiceFiscale(ente.CFOperatore.trim());
+  if (!cf.ok) {
+    out.push({
+      rule: "R13",
+      level: "scarto",
+      field: "CFOperatore",
+      value: ente.CFOperatore,
+      message: `Codice fiscale dell'operatore non valido: ${cf.reason}.`,
+    });
+  }
+  return out;
+}
+
+/**
+ * R14: a cooperation message carries exactly one `Beneficiario` with exactly
+ * one `PrestazioniSociali` (one record per message, per the XSD annotations).
+ */
+export function checkSingleRecordMessage(
+  beneficiari: { PrestazioniSociali?: unknown[] }[],
+): Violation[] {
+  const benefits = beneficiari.reduce((n, b) => n + (b.PrestazioniSociali?.length ?? 0), 0);
+  if (beneficiari.length === 1 && benefits === 1) return [];
+  return [{
+    rule: "R14",
+    level: "scarto",
+    field: beneficiari.length === 1 ? "PrestazioniSociali" : "Beneficiario",
+    value: null,
+    message:
+      `In cooperazione applicativa ogni messaggio contiene un solo beneficiario e una sola prestazione (ricevuti ${beneficiari.length} beneficiari e ${benefits} prestazioni).`,
+  }];
+}

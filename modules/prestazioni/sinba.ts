@@ -14,6 +14,7 @@
  */
 import type { z } from "zod";
 import type { Queryable } from "../platform/db.ts";
+import { asElement, attrsOf, children, scalar } from "./_xml_nodes.ts";
 import { checkCodiceFiscale } from "./codice_fiscale.ts";
 import type { XmlElement } from "./record.ts";
 import type { RuleContext, Violation } from "./rules.ts";
@@ -56,7 +57,7 @@ function build(
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const fields = issue.code === "unrecognized_keys"
-        ? issue.keys
+        ? issue.keys.map((k) => k || "(senza nome)")
         : [String(issue.path[0] ?? "")];
       for (const f of fields) {
         violations.push(r01(
@@ -103,7 +104,7 @@ export function fromSinbaFlatInput(
   const text = (name: string) => {
     const raw = input[name];
     if (raw === null || raw === undefined) return undefined;
-    const v = (Array.isArray(raw) ? raw.map(String).join("|") : String(raw)).trim();
+    const v = (Array.isArray(raw) ? raw.map(scalar).join("|") : scalar(raw)).trim();
     return v === "" ? undefined : v;
   };
   const attrs: Record<string, string> = {};
@@ -117,14 +118,14 @@ export function fromSinbaFlatInput(
 
 /** Parses a `SINBA` element in the xml2js shape. */
 export function fromSinbaElement(element: XmlElement): ParsedSinba {
-  const texts = (parent: unknown, child: string) =>
-    ((parent as XmlElement[] | undefined)?.[0]?.[child] as unknown[] | undefined ?? []).map((t) =>
-      typeof t === "string" ? t : String((t as { _?: string })._ ?? "")
-    );
+  const texts = (parent: XmlElement | undefined, child: string) => {
+    const list = asElement(parent) ? parent[child] : undefined;
+    return (Array.isArray(list) ? list : []).map((t) => scalar(asElement(t) ? t._ ?? "" : t));
+  };
   return build(
-    element.$ ?? {},
-    texts(element.Prestazioni, "CodicePrestazione"),
-    texts(element.Famiglia, "ComposizioneFamiglia"),
+    attrsOf(element),
+    texts(children(element, "Prestazioni")[0], "CodicePrestazione"),
+    texts(children(element, "Famiglia")[0], "ComposizioneFamiglia"),
   );
 }
 

@@ -5,6 +5,8 @@
  * @module
  */
 import { benchJobQueue, benchPageRender, type Figure } from "./platform.ts";
+import { benchInsert, benchValidation } from "./prestazioni.ts";
+import { withDatabase } from "./_db.ts";
 
 const databaseUrl = Deno.env.get("BENCH_DATABASE_URL") || undefined;
 console.log(
@@ -14,7 +16,9 @@ console.log(
 );
 const figures: Figure[] = [
   await benchPageRender(databaseUrl),
-  await benchJobQueue(databaseUrl),
+  await withDatabase(databaseUrl, benchJobQueue),
+  ...await withDatabase(databaseUrl, (sql) => benchValidation(sql)),
+  ...await withDatabase(databaseUrl, (sql) => benchInsert(sql, databaseUrl !== undefined)),
 ];
 for (const f of figures) {
   console.log(`${f.name}: ${f.value} ${f.unit}${f.detail ? ` (${f.detail})` : ""}`);

@@ -4,7 +4,7 @@
  * throughput (empty jobs claimed and completed per second by 2 workers).
  * @module
  */
-import { connect, type Database, openDatabase } from "../../modules/platform/db.ts";
+import type { Sql } from "../../modules/platform/db.ts";
 import { JobQueue } from "../../modules/platform/jobs.ts";
 import { migrate } from "../../modules/platform/migrate.ts";
 import { startServer } from "../_process.ts";
@@ -60,51 +60,25 @@ export async function benchPageRender(
 }
 
 /** Empty jobs claimed and completed per second by 2 workers. */
-export async function benchJobQueue(databaseUrl: string | undefined, jobs = 3000): Promise<Figure> {
-  const { sql, dispose } = await benchDatabase(databaseUrl);
-  try {
-    await migrate(sql);
-    await sql`insert into jobs (kind) select 'bench.empty' from generate_series(1, ${jobs})`;
-    const queue = new JobQueue(sql);
-    const handlers = { "bench.empty": () => Promise.resolve(null) };
-    const workers = ["a", "b"].map((name) => queue.worker({ name, handlers, pollMs: 5 }));
-    const start = performance.now();
-    workers.forEach((w) => w.start());
-    for (;;) {
-      const [{ n }] = await sql`select count(*) as n from jobs where state = 'succeeded'`;
-      if (n === jobs) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    const elapsed = (performance.now() - start) / 1000;
-    await Promise.all(workers.map((w) => w.stop()));
-    return {
-      name: "job vuoti completati (2 worker)",
-      value: Math.round(jobs / elapsed),
-      unit: "job/s",
-      detail: `${jobs} job`,
-    };
-  } finally {
-    await dispose();
+export async function benchJobQueue(sql: Sql, jobs = 3000): Promise<Figure> {
+  await migrate(sql);
+  await sql`insert into jobs (kind) select 'bench.empty' from generate_series(1, ${jobs})`;
+  const queue = new JobQueue(sql);
+  const handlers = { "bench.empty": () => Promise.resolve(null) };
+  const workers = ["a", "b"].map((name) => queue.worker({ name, handlers, pollMs: 5 }));
+  const start = performance.now();
+  workers.forEach((w) => w.start());
+  for (;;) {
+    const [{ n }] = await sql`select count(*) as n from jobs where state = 'succeeded'`;
+    if (n === jobs) break;
+    await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-async function benchDatabase(databaseUrl: string | undefined) {
-  if (!databaseUrl) {
-    const db: Database = await openDatabase({ dataDir: "memory://" });
-    return { sql: db.sql, dispose: () => db.close() };
-  }
-  const admin = connect(databaseUrl, 1);
-  const schema = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  await admin.unsafe(`create schema ${schema}`);
-  const url = new URL(databaseUrl);
-  url.searchParams.set("search_path", schema);
-  const sql = connect(url.toString());
+  const elapsed = (performance.now() - start) / 1000;
+  await Promise.all(workers.map((w) => w.stop()));
   return {
-    sql,
-    async dispose() {
-      await sql.end();
-      await admin.unsafe(`drop schema ${schema} cascade`);
-      await admin.end();
-    },
+    name: "job vuoti completati (2 worker)",
+    value: Math.round(jobs / elapsed),
+    unit: "job/s",
+    detail: `${jobs} job`,
   };
 }

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { CodeTable, ensureCodeTable } from "../../modules/prestazioni/code_table.ts";
 import { fromFlatInput, type PsRecord } from "../../modules/prestazioni/record.ts";
 import {
+  checkEnvelope,
   checkRecord,
+  checkSingleRecordMessage,
   type RuleCode,
   type RuleContext,
   RULES,
@@ -215,4 +217,23 @@ Deno.test("parsers: Italian dates and amounts, lists, and R01 per malformed fiel
   const sina = record({ ...sinaAttrs, NecessitaInterventiSociali: "A1.11|A2.05", InvCiv: "1" });
   assert.deepEqual(sina.SINA?.NecessitaInterventiSociali, ["A1.11", "A2.05"]);
   assert.deepEqual(sina.SINA?.InvCiv, ["1"]);
+});
+
+Deno.test("rules: R13 envelope and R14 one record per cooperation message", () => {
+  assert.deepEqual(checkEnvelope({ Codice: "H501", CFOperatore: "RSSMRA80A01H501U" }, "H501"), []);
+  assert.deepEqual(
+    checkEnvelope({ Codice: "F205", CFOperatore: "RSSMRA80A01H501X" }, "H501").map((
+      v,
+    ) => [v.rule, v.field]),
+    [["R13", "Codice"], ["R13", "CFOperatore"]],
+  );
+  assert.deepEqual(checkSingleRecordMessage([{ PrestazioniSociali: [{}] }]), []);
+  assert.equal(
+    checkSingleRecordMessage([{ PrestazioniSociali: [{}, {}] }])[0].field,
+    "PrestazioniSociali",
+  );
+  assert.equal(
+    checkSingleRecordMessage([{ PrestazioniSociali: [{}] }, { PrestazioniSociali: [{}] }])[0].rule,
+    "R14",
+  );
 });
