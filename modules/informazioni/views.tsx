@@ -249,6 +249,11 @@ export function SpecsPage(
           <a href="/informazioni/specifiche/LICENSE-MIT" download>Licenza degli schemi</a>
         </li>
       </ul>
+      <p>
+        Codici dei comuni (catastali e ISTAT, anche cessati) e degli stati esteri: dati ISTAT,
+        Ministero dell'Interno (ANPR) e Agenzia delle Entrate, con licenze Creative Commons BY;
+        codici di cittadinanza ISO 3166-1 numerici (380 Italia; 990 non disponibile).
+      </p>
       <h2 id="csv">Tracciato CSV (PS, PSA, SINA)</h2>
       <p>
         File di testo UTF-8 (anche con BOM), separatore{" "}
@@ -271,28 +276,7 @@ export function SpecsPage(
         della DSU, un buono spesa una tantum, un contributo con presa in carico per disabilità e
         valutazione SINA.
       </p>
-      <table class="table">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Campo</th>
-            <th scope="col">Obbligatorio</th>
-            <th scope="col">Formato</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.layout.map((c, i) => (
-            <tr>
-              <td>{i + 1}</td>
-              <td>
-                <code>{c.name}</code>
-              </td>
-              <td>{c.required}</td>
-              <td>{c.format}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <LayoutTable columns={props.layout} />
       <h2 id="csv-sinba">Tracciato CSV (SINBA)</h2>
       <p>
         Stesse convenzioni, una riga per minore in carico. Il minore è identificato solo dallo
@@ -316,28 +300,7 @@ export function SpecsPage(
           Scarica l'esempio SINBA
         </a>
       </p>
-      <table class="table">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Campo</th>
-            <th scope="col">Obbligatorio</th>
-            <th scope="col">Formato</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.sinba.map((c, i) => (
-            <tr>
-              <td>{i + 1}</td>
-              <td>
-                <code>{c.name}</code>
-              </td>
-              <td>{c.required}</td>
-              <td>{c.format}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <LayoutTable columns={props.sinba} />
       <h2 id="regole">Catalogo delle regole</h2>
       <table class="table">
         <thead>
@@ -367,6 +330,35 @@ export function SpecsPage(
         <a href="/informazioni/specifiche/api-comuni.yaml" download>api-comuni.yaml</a>.
       </p>
     </>
+  );
+}
+
+function LayoutTable(
+  props: { columns: readonly { name: string; required: string; format: string }[] },
+) {
+  return (
+    <table class="table">
+      <thead>
+        <tr>
+          <th scope="col">#</th>
+          <th scope="col">Campo</th>
+          <th scope="col">Obbligatorio</th>
+          <th scope="col">Formato</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.columns.map((c, i) => (
+          <tr>
+            <td>{i + 1}</td>
+            <td>
+              <code>{c.name}</code>
+            </td>
+            <td>{c.required}</td>
+            <td>{c.format}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
