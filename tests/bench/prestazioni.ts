@@ -143,8 +143,7 @@ export async function benchInsert(sql: Sql, onServer: boolean, n = 100_000): Pro
   const rows = await sql.unsafe(
     `select ${columns.map((c) => `${c}::text`).join(", ")} from prestazioni`,
   );
-  await sql`delete from sina`;
-  await sql`delete from prestazioni`;
+  await sql`truncate sina, prestazioni`;
   const text = rows.map((r) => columns.map((c) => copyValue(r[c])).join("\t")).join("\n") + "\n";
   const copyStart = performance.now();
   const writable = await sql`copy bench_copy (${sql(columns)}) from stdin`.writable();
