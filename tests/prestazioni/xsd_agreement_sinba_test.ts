@@ -8,7 +8,7 @@ import {
 import { allMutations, fullDocument, random, validDocument } from "./_corpus_sinba.ts";
 import { xsdVerdicts } from "./_xsd.ts";
 
-const OFFICIAL = new URL("../../../shared/siuss/official/", import.meta.url);
+const OFFICIAL = new URL("../../modules/prestazioni/data/ufficiali/", import.meta.url);
 const XSD = new URL("SINBA.xsd", OFFICIAL);
 
 Deno.test("schemas: the zod schemas and the official SINBA XSD judge a generated corpus alike", async () => {
