@@ -31,9 +31,18 @@ const escapeHtml = (s: string) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
   );
 
+// The table of contents is rendered as text by the view, which escapes it: the HTML that
+// marked produced (tags, entities) must be turned back into plain text first.
+function plainText(html: string): string {
+  return html.replace(/<[^>]*>/g, "").replace(
+    /&(#39|quot|amp|lt|gt);/g,
+    (_, e) => ({ "#39": "'", quot: '"', amp: "&", lt: "<", gt: ">" })[e as string]!,
+  );
+}
+
 /** An anchor from a heading: lower case, accents dropped, words joined by dashes. */
 export function slug(text: string): string {
-  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/<[^>]*>/g, "")
+  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
     .replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 }
 
@@ -45,10 +54,11 @@ export async function renderMarkdown(sources: string[], tocDepth = 2): Promise<R
     renderer: {
       heading({ tokens, depth }) {
         const inner = this.parser.parseInline(tokens);
-        let id = slug(inner) || "sezione";
-        for (let n = 2; used.has(id); n++) id = `${slug(inner)}-${n}`;
+        const base = slug(plainText(inner)) || "sezione";
+        let id = base;
+        for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
         used.add(id);
-        if (depth <= tocDepth) toc.push({ id, title: inner.replace(/<[^>]*>/g, ""), level: depth });
+        if (depth <= tocDepth) toc.push({ id, title: plainText(inner), level: depth });
         return `<h${depth + 1} id="${id}">${inner}</h${depth + 1}>\n`;
       },
       html({ text }) {

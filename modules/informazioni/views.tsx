@@ -13,7 +13,7 @@ import {
   SelectField,
   TextField,
 } from "../../views/components.tsx";
-import type { RenderedDocument } from "./manual.ts";
+import type { RenderedDocument, TocEntry } from "./manual.ts";
 
 const MACRO_AREAS: [string, string][] = [
   ["A1", "A1 – Contributi economici"],
@@ -60,6 +60,16 @@ export function InformazioniHome() {
   );
 }
 
+/** Groups a table of contents by chapter (level 1), each with its sections. */
+function chapters(toc: TocEntry[]): { entry: TocEntry; sections: TocEntry[] }[] {
+  const out: { entry: TocEntry; sections: TocEntry[] }[] = [];
+  for (const e of toc) {
+    if (e.level === 1 || out.length === 0) out.push({ entry: e, sections: [] });
+    else out.at(-1)!.sections.push(e);
+  }
+  return out;
+}
+
 /** A Markdown document with its table of contents. */
 export function DocumentPage(props: { title: string; doc: RenderedDocument; printable?: boolean }) {
   return (
@@ -69,9 +79,18 @@ export function DocumentPage(props: { title: string; doc: RenderedDocument; prin
         <nav class="toc" aria-labelledby="indice">
           <h2 id="indice">Indice</h2>
           <ol>
-            {props.doc.toc.map((e) => (
-              <li class={`toc__level-${e.level}`}>
-                <a href={`#${e.id}`}>{e.title}</a>
+            {chapters(props.doc.toc).map(({ entry, sections }) => (
+              <li>
+                <a href={`#${entry.id}`}>{entry.title}</a>
+                {sections.length > 0 && (
+                  <ul>
+                    {sections.map((s) => (
+                      <li>
+                        <a href={`#${s.id}`}>{s.title}</a>
+                      </li>
+                    ))}
+                  </ul>
+                )}
               </li>
             ))}
           </ol>
@@ -92,7 +111,7 @@ export function TablePage(
       <h1>Tabella delle prestazioni</h1>
       <p>
         Codici validi al {italianDate(props.data)}
-        {props.versionId && <>(versione {props.versionId} della tabella)</>}. Scarica:{" "}
+        {props.versionId && <>{" "}(versione {props.versionId} della tabella)</>}. Scarica:{" "}
         <a href={`/informazioni/tabella-prestazioni.csv?${query}`} download>CSV</a> ·{" "}
         <a href={`/informazioni/tabella-prestazioni.json?${query}`} download>JSON</a>
       </p>

@@ -28,11 +28,16 @@ dbTest(
     ) {
       assert.match(
         page.html,
-        new RegExp(`<li class="toc__level-1"><a href="#[a-z0-9-]+">[^<]*${chapter}`, "i"),
+        new RegExp(`<li><a href="#[a-z0-9-]+">[^<]*${chapter}`, "i"),
         chapter,
       );
     }
     assert.doesNotMatch(page.html, /<script>(?!<\/script>)/);
+    assert.match(
+      page.html,
+      /<a href="#che-cos-e-il-siuss">Che cos'è il SIUSS<\/a>/,
+      "titles are escaped once",
+    );
     const normativa = await client().get("/informazioni/normativa");
     assert.match(normativa.html, /2017, n\. 147/);
     assert.match(normativa.html, /DM 206\/2014/);
