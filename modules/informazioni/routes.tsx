@@ -32,6 +32,7 @@ import {
   sinbaTemplateCsv,
   templateCsv,
 } from "../prestazioni/layout.ts";
+import { OFFICIAL_DIR } from "../prestazioni/official.ts";
 import { RULES } from "../prestazioni/rules.ts";
 import { ErrorPage } from "../../views/pages.tsx";
 import type { RenderedDocument } from "./manual.ts";
@@ -45,17 +46,16 @@ import {
   VersionsPage,
 } from "./views.tsx";
 
-const OFFICIAL = new URL("../prestazioni/data/ufficiali/", import.meta.url);
 const DOWNLOADS: Record<string, [string, () => Promise<string> | string]> = {
   "PS_PSA_SINA201812.xsd": [
     "application/xml",
-    () => Deno.readTextFile(new URL("PS_PSA_SINA201812.xsd", OFFICIAL)),
+    () => Deno.readTextFile(new URL("PS_PSA_SINA201812.xsd", OFFICIAL_DIR)),
   ],
-  "SINBA.xsd": ["application/xml", () => Deno.readTextFile(new URL("SINBA.xsd", OFFICIAL))],
-  "LICENSE-MIT": ["text/plain", () => Deno.readTextFile(new URL("LICENSE-MIT", OFFICIAL))],
+  "SINBA.xsd": ["application/xml", () => Deno.readTextFile(new URL("SINBA.xsd", OFFICIAL_DIR))],
+  "LICENSE-MIT": ["text/plain", () => Deno.readTextFile(new URL("LICENSE-MIT", OFFICIAL_DIR))],
   "api-comuni.yaml": [
     "application/yaml",
-    () => Deno.readTextFile(new URL("api-comuni.yaml", OFFICIAL)),
+    () => Deno.readTextFile(new URL("api-comuni.yaml", OFFICIAL_DIR)),
   ],
   "modello-ps.csv": ["text/csv", templateCsv],
   "esempio-ps.csv": ["text/csv", exampleCsv],
@@ -94,7 +94,7 @@ export function informazioniRoutes(deps: InformazioniDeps): Hono<AuthEnv> {
     const q = (c.req.query("q") ?? "").trim().toLowerCase().slice(0, 100);
     const area = c.req.query("area") ?? "";
     const requested = c.req.query("data") ?? "";
-    const data = /^\d{4}-\d{2}-\d{2}$/.test(requested) ? requested : today();
+    const data = isIsoDate(requested) ? requested : today();
     const table = await CodeTable.load(deps.sql);
     const version = table.versionAt(data);
     const rows = [...(version?.codes.keys() ?? [])].map((code) => table.code(code, data)).filter((

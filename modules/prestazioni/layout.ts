@@ -9,6 +9,7 @@
 import { stringify } from "csv/sync";
 import { parseStringPromise } from "xml2js";
 import type { z } from "zod";
+import { officialExampleFlows } from "./official.ts";
 import { CSV_COLUMNS, type XmlElement } from "./record.ts";
 import { SinbaAttrs } from "./schema_sinba.ts";
 import { fromSinbaElement, SINBA_CSV_COLUMNS } from "./sinba.ts";
@@ -217,13 +218,7 @@ export function sinbaTemplateCsv(): string {
 
 /** The SINBA worked example: INPS's own example flow (in `api-comuni.yaml`) as CSV rows. */
 export async function sinbaExampleCsv(): Promise<string> {
-  const yaml = await Deno.readTextFile(
-    new URL("./data/ufficiali/api-comuni.yaml", import.meta.url),
-  );
-  const base64 = /tipo: SINBA\s+flusso: >-\s+([A-Za-z0-9+/=\s]+?)\n\s*(?:-|\w+:)/.exec(yaml)![1];
-  const xml = new TextDecoder().decode(
-    Uint8Array.from(atob(base64.replace(/\s+/g, "")), (c) => c.charCodeAt(0)),
-  );
+  const [xml] = await officialExampleFlows("SINBA");
   const doc = await parseStringPromise(xml);
   const rows = (doc.Flusso.SINBA as XmlElement[]).map(fromSinbaElement).flatMap((p) =>
     p.ok

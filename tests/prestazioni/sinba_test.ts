@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseStringPromise } from "xml2js";
 import { seedIdentityDemo } from "../../modules/auth/demo.ts";
+import { officialExampleFlows } from "../../modules/prestazioni/official.ts";
 import { ensureCodeTable } from "../../modules/prestazioni/code_table.ts";
 import { PrestazioniRepo } from "../../modules/prestazioni/repo.ts";
 import {
@@ -37,13 +38,7 @@ Deno.test("sinba: the flat and the XML shapes give the same record; INPS's examp
   assert.ok(again.ok);
   assert.deepEqual(again.record, record);
 
-  const yaml = await Deno.readTextFile(
-    new URL("../../modules/prestazioni/data/ufficiali/api-comuni.yaml", import.meta.url),
-  );
-  const base64 = /tipo: SINBA\s+flusso: >-\s+([A-Za-z0-9+/=\s]+?)\n\s*(?:-|\w+:)/.exec(yaml)![1];
-  const xml = new TextDecoder().decode(
-    Uint8Array.from(atob(base64.replace(/\s+/g, "")), (c) => c.charCodeAt(0)),
-  );
+  const [xml] = await officialExampleFlows("SINBA");
   const doc = await parseStringPromise(xml);
   for (const element of doc.Flusso.SINBA) assert.ok(fromSinbaElement(element).ok);
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { OFFICIAL_DIR, officialExampleFlows } from "../../modules/prestazioni/official.ts";
 import { Builder, parseStringPromise } from "xml2js";
 import {
   SINBA_ENUMERATIONS,
@@ -8,8 +9,7 @@ import {
 import { allMutations, fullDocument, random, validDocument } from "./_corpus_sinba.ts";
 import { xsdVerdicts } from "./_xsd.ts";
 
-const OFFICIAL = new URL("../../modules/prestazioni/data/ufficiali/", import.meta.url);
-const XSD = new URL("SINBA.xsd", OFFICIAL);
+const XSD = new URL("SINBA.xsd", OFFICIAL_DIR);
 
 Deno.test("schemas: the zod schemas and the official SINBA XSD judge a generated corpus alike", async () => {
   const xsd = await Deno.readTextFile(XSD);
@@ -47,11 +47,8 @@ Deno.test("schemas: the zod schemas and the official SINBA XSD judge a generated
 });
 
 Deno.test("schemas: INPS's example SINBA flow in api-comuni.yaml is valid for the XSD and for zod", async () => {
-  const yaml = await Deno.readTextFile(new URL("api-comuni.yaml", OFFICIAL));
-  const base64 = /tipo: SINBA\s+flusso: >-\s+([A-Za-z0-9+/=\s]+?)\n\s*(?:-|\w+:)/.exec(yaml)?.[1];
-  assert.ok(base64, "the example is in the OpenAPI");
-  const bytes = Uint8Array.from(atob(base64.replace(/\s+/g, "")), (c) => c.charCodeAt(0));
-  const xml = new TextDecoder().decode(bytes);
+  const [xml] = await officialExampleFlows("SINBA");
+  assert.ok(xml, "the example is in the OpenAPI");
   assert.deepEqual(await xsdVerdicts("SINBA.xsd", await Deno.readTextFile(XSD), [xml]), [true]);
   const parsed = SinbaFlussoDocument.safeParse(await parseStringPromise(xml));
   assert.ok(parsed.success, JSON.stringify(parsed.error?.issues));

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
+import { OFFICIAL_DIR, officialExampleFlows } from "../../modules/prestazioni/official.ts";
 import { Builder, parseStringPromise } from "xml2js";
 import { fromBeneficiarioElement } from "../../modules/prestazioni/record.ts";
 import { FlussoDocument } from "../../modules/prestazioni/schema_ps.ts";
 import { allMutations, fullDocument, random, validDocument } from "./_corpus_ps.ts";
 import { xsdVerdicts } from "./_xsd.ts";
 
-const OFFICIAL = new URL("../../modules/prestazioni/data/ufficiali/", import.meta.url);
-const xsd = () => Deno.readTextFile(new URL("PS_PSA_SINA201812.xsd", OFFICIAL));
+const xsd = () => Deno.readTextFile(new URL("PS_PSA_SINA201812.xsd", OFFICIAL_DIR));
 
 Deno.test("schemas: the official files shipped with the product are the shared ones, byte for byte", async () => {
   for (
@@ -22,7 +22,7 @@ Deno.test("schemas: the official files shipped with the product are the shared o
       new URL(`../../../shared/siuss/official/${name}`, import.meta.url),
     )
       .catch(() => undefined);
-    if (shared) assert.deepEqual(await Deno.readFile(new URL(name, OFFICIAL)), shared, name);
+    if (shared) assert.deepEqual(await Deno.readFile(new URL(name, OFFICIAL_DIR)), shared, name);
   }
 });
 
@@ -59,15 +59,7 @@ Deno.test("schemas: the zod schemas and the official PS-PSA-SINA XSD judge a gen
 });
 
 Deno.test("schemas: INPS's example PS flows in api-comuni.yaml decode, validate and parse into records", async () => {
-  const yaml = await Deno.readTextFile(new URL("api-comuni.yaml", OFFICIAL));
-  const examples = [
-    ...yaml.matchAll(/tipo: PS_PSA_SINA\s+flusso: >-\s+([A-Za-z0-9+/=\s]+?)\n\s*(?:-|\w+:)/g),
-  ]
-    .map((m) =>
-      new TextDecoder().decode(
-        Uint8Array.from(atob(m[1].replace(/\s+/g, "")), (c) => c.charCodeAt(0)),
-      )
-    );
+  const examples = await officialExampleFlows("PS_PSA_SINA");
   assert.ok(examples.length >= 1, "the OpenAPI holds PS examples");
   assert.deepEqual(
     await xsdVerdicts("PS_PSA_SINA201812.xsd", await xsd(), examples),
