@@ -9,6 +9,7 @@
  */
 import { askAdmin, createAdmin } from "./modules/auth/create_admin.ts";
 import { createAuth, seedIdentityDemo } from "./modules/auth/mod.ts";
+import { createAcquisizione } from "./modules/acquisizione/mod.ts";
 import { createInformazioni } from "./modules/informazioni/mod.ts";
 import { createAudit } from "./modules/platform/audit.ts";
 import { ensureCodeTable } from "./modules/prestazioni/code_table.ts";
@@ -39,6 +40,7 @@ async function serve() {
   }
   const audit = createAudit(db.sql);
   const informazioni = await createInformazioni({ sql: db.sql, audit });
+  const acquisizione = await createAcquisizione({ sql: db.sql, audit });
   const auth = createAuth(db.sql, audit, {
     https: config.https,
     origin: config.baseUrl ? new URL(config.baseUrl).origin : undefined,
@@ -74,6 +76,7 @@ async function serve() {
     }, (app) => {
       auth.install(app);
       informazioni.install(app);
+      acquisizione.install(app);
     }).fetch,
   );
   if (!server) log.info("worker avviato", { worker: worker?.name ?? "", database: db.kind });

@@ -480,6 +480,7 @@ export class ReferenceData {
   readonly #comuniByIstat: Map<string, Comune>;
   readonly #stati: Map<string, StatoEstero>;
   readonly #cittadinanze: Map<string, Cittadinanza>;
+  readonly #byRegion = new Map<string, Comune[]>();
 
   private constructor(comuni: Comune[], stati: StatoEstero[], cittadinanze: Cittadinanza[]) {
     this.#comuni = new Map(comuni.map((c) => [c.belfiore, c]));
@@ -535,6 +536,25 @@ export class ReferenceData {
   /** Whether the citizenship code exists (ISO 3166-1 numeric or a product code like 990). */
   cittadinanzaExists(codice: string): boolean {
     return this.#cittadinanze.has(codice);
+  }
+
+  /** The comuni in force of a region (ISTAT code), by name: a picker's options. */
+  comuniOfRegion(regione: string): Comune[] {
+    let list = this.#byRegion.get(regione);
+    if (!list) {
+      list = [...this.#comuniByIstat.values()]
+        .filter((c) => c.regione === regione && c.validoAl === null)
+        .sort((a, b) => a.denominazione.localeCompare(b.denominazione, "it"));
+      this.#byRegion.set(regione, list);
+    }
+    return list;
+  }
+
+  /** Every citizenship code, by name: a picker's options. */
+  cittadinanze(): Cittadinanza[] {
+    return [...this.#cittadinanze.values()].sort((a, b) =>
+      a.denominazione.localeCompare(b.denominazione, "it")
+    );
   }
 
   /** Row counts, for logs and health checks. */

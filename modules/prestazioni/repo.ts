@@ -15,7 +15,7 @@
  * @module
  */
 import type { Queryable, Sql } from "../platform/db.ts";
-import type { PsRecord } from "./record.ts";
+import type { Indirizzo, PsRecord } from "./record.ts";
 import { referenceDate, type Violation } from "./rules.ts";
 
 /** Who and how a submission arrived. */
@@ -227,16 +227,31 @@ export class PrestazioniRepo {
     id: number,
     replacement: Accepted,
   ): Promise<StoreOutcome | undefined> {
-    const [old] = await tx`
-      update prestazioni set stato = 'annullata', annullata_da = ${acquisizione}, annullata_at = now()
-      where ente_id = ${ente} and id = ${id} and stato = 'attiva' returning versione`;
-    if (!old) return undefined;
+    const versione = await this.cancelById(tx, ente, acquisizione, id);
+    if (versione === undefined) return undefined;
     const [outcome] = await this.insert(tx, ente, acquisizione, [replacement]);
     if (outcome.ok) {
-      await tx`update prestazioni set precedente_id = ${id}, versione = ${old.versione + 1}
+      await tx`update prestazioni set precedente_id = ${id}, versione = ${versione + 1}
                where ente_id = ${ente} and id = ${outcome.id}`;
     }
     return outcome;
+  }
+
+  /**
+   * Cancels the active record `id` of `ente` and returns its version;
+   * undefined when it is not an active record of `ente` (already cancelled
+   * or corrected, or another ente's).
+   */
+  async cancelById(
+    tx: Queryable,
+    ente: string,
+    acquisizione: string,
+    id: number,
+  ): Promise<number | undefined> {
+    const [row] = await tx`
+      update prestazioni set stato = 'annullata', annullata_da = ${acquisizione}, annullata_at = now()
+      where ente_id = ${ente} and id = ${id} and stato = 'attiva' returning versione`;
+    return row?.versione;
   }
 
   /** Corrects several records of `ente`, each as {@linkcode correct} does, in the caller's transaction. */
@@ -251,6 +266,30 @@ export class PrestazioniRepo {
       outcomes.push(await this.correct(tx, ente, acquisizione, c.id, c.replacement));
     }
     return outcomes;
+  }
+
+  /**
+   * Records of `ente` by id, as the canonical record (official attribute
+   * names, SINA included): what a receipt shows, the XML of a record, the
+   * form of a rettifica. Ids of other enti are absent from the map.
+   */
+  async records(ente: string, ids: readonly number[]): Promise<Map<number, PsRecord>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.sql`
+      select p.id, ${recordColumns(this.sql)}, to_jsonb(s) as sina
+      from prestazioni p left join sina s on s.ente_id = p.ente_id and s.prestazione_id = p.id
+      where p.ente_id = ${ente} and p.id = any(${ids as number[]}::bigint[])`;
+    return new Map(rows.map((row) => [row.id as number, toRecord(row)]));
+  }
+
+  /** The active record of `ente` with the business key of `r`, if any (the one R15 collides with). */
+  async activeWithKey(ente: string, r: PsRecord): Promise<number | undefined> {
+    const [row] = await this.sql`
+      select id from prestazioni
+      where ente_id = ${ente} and stato = 'attiva' and codice_fiscale = ${r.CodiceFiscale}
+        and codice_prestazione = ${r.CodicePrestazione} and protocollo_domanda = ${r.ProtocolloDomanda}
+        and data_riferimento = ${referenceDate(r) ?? null}::date`;
+    return row?.id;
   }
 
   /** A record of `ente` with its acquisition, or undefined (another ente's record does not exist here). */
@@ -301,4 +340,66 @@ export interface StoredRecord {
   operatore: string;
   acquisita_at: Date;
   [column: string]: unknown;
+}
+
+// The stored columns under their official attribute names; dates and amounts as text, exact.
+function recordColumns(sql: Sql) {
+  return sql`
+    p.codice_fiscale as "CodiceFiscale", p.cognome as "Cognome", p.nome as "Nome",
+    p.anno_nascita as "AnnoNascita", p.luogo_nascita as "LuogoNascita", p.genere as "Genere",
+    p.codice_cittadinanza as "CodiceCittadinanza",
+    p.codice_seconda_cittadinanza as "CodiceSecondaCittadinanza", p.indirizzi as "Indirizzi",
+    p.codice_prestazione as "CodicePrestazione",
+    p.denominazione_prestazione as "DenominazionePrestazione",
+    p.protocollo_domanda as "ProtocolloDomanda", p.presenza_prova_mezzi as "PresenzaProvaMezzi",
+    p.carattere_prestazione as "CaratterePrestazione",
+    p.numero_protocollo_dsu as "NumeroProtocolloDSU", p.anno_protocollo_dsu as "AnnoProtocolloDSU",
+    p.data_dsu::text as "DataDSU", p.data_evento::text as "DataEvento",
+    p.data_inizio_prestazione::text as "DataInizioPrestazione",
+    p.data_fine_prestazione::text as "DataFinePrestazione",
+    p.data_erogazione_prestazione::text as "DataErogazionePrestazione",
+    p.periodo_erogazione as "PeriodoErogazione",
+    p.importo_prestazione::text as "ImportoPrestazione", p.importo_mensile::text as "ImportoMensile",
+    p.importo_quota_ente::text as "ImportoQuotaEnte",
+    p.importo_quota_utente::text as "ImportoQuotaUtente",
+    p.importo_quota_ssn::text as "ImportoQuotaSSN",
+    p.importo_quota_richiesta::text as "ImportoQuotaRichiesta",
+    p.importo_soglia_isee::text as "ImportoSogliaISEE",
+    p.ore_servizio_mensile::text as "OreServizioMensile", p.presa_carico as "PresaCarico",
+    p.area_utenza as "AreaUtenza"`;
+}
+
+const SINA_COLUMNS: Record<string, string> = {
+  mobilita: "Mobilita",
+  attivita_vita_quotidiana: "AttivitaVitaQuotidiana",
+  disturbi_area_cognitiva: "DisturbiAreaCognitiva",
+  disturbi_comportamentali: "DisturbiComportamentali",
+  necessita_cure_sanitarie: "NecessitaCureSanitarie",
+  area_reddituale: "AreaReddituale",
+  area_supporto: "AreaSupporto",
+  fonte_derivazione_valutazione: "FonteDerivazioneValutazione",
+  strumento_valutazione: "StrumentoValutazione",
+  fonte_derivazione_invalidita: "FonteDerivazioneInvalidita",
+};
+
+function toRecord(row: Record<string, unknown>): PsRecord {
+  const record: Record<string, unknown> = { TipoOperazione: "I" };
+  for (const [k, v] of Object.entries(row)) {
+    if (v !== null && k !== "id" && k !== "sina") record[k] = v;
+  }
+  record.Indirizzi = (row.Indirizzi as Indirizzo[]).map((a) =>
+    Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null && v !== undefined))
+  );
+  const s = row.sina as Record<string, unknown> | null;
+  if (s) {
+    const sina: Record<string, unknown> = {
+      NecessitaInterventiSociali: s.necessita_interventi_sociali,
+      InvCiv: s.invalidita_civile,
+    };
+    for (const [column, name] of Object.entries(SINA_COLUMNS)) {
+      if (s[column] !== null) sina[name] = s[column];
+    }
+    record.SINA = sina;
+  }
+  return record as PsRecord;
 }

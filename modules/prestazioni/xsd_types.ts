@@ -57,10 +57,22 @@ export function xsString(facets: StringFacets = {}) {
 
 /** An enumeration on `xs:string`: the value must be one of `values`, exactly. */
 export function xsEnum<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.string().refine(
-    (v): v is T[number] => (values as readonly string[]).includes(v),
-    `valori ammessi: ${values.join(", ")}`,
+  // The values stay readable on the schema, so that a form offers exactly what it accepts.
+  return Object.assign(
+    z.string().refine(
+      (v): v is T[number] => (values as readonly string[]).includes(v),
+      `valori ammessi: ${values.join(", ")}`,
+    ),
+    { values },
   );
+}
+
+/** The values of an enumeration built by {@linkcode xsEnum}, optional or not. */
+export function enumValues(schema: z.ZodType): readonly string[] {
+  const inner = schema instanceof z.ZodOptional ? schema.unwrap() : schema;
+  const values = (inner as { values?: readonly string[] }).values;
+  if (!values) throw new Error("lo schema non è un'enumerazione");
+  return values;
 }
 
 // The XSD "collapse" rule works on XML white space only (space, tab, CR, LF): a

@@ -12,7 +12,9 @@ import { readMigrations } from "../../modules/platform/migrate.ts";
 import { createApp } from "../../modules/platform/web/app.tsx";
 import { loadAssets } from "../../modules/platform/web/static_assets.ts";
 import { createInformazioni } from "../../modules/informazioni/mod.ts";
+import { createAcquisizione } from "../../modules/acquisizione/mod.ts";
 import { ensureCodeTable } from "../../modules/prestazioni/code_table.ts";
+import { loadReferenceData } from "../../modules/prestazioni/reference_data.ts";
 import type { TestDatabase } from "../_db.ts";
 
 export const PASSWORD = "demo-siuss-2026";
@@ -26,14 +28,19 @@ export class Clock {
   }
 }
 
-/** The app with the identity module and demo data. */
-export async function authApp(db: TestDatabase) {
+/**
+ * The app with the identity module and demo data; `reference` loads the
+ * comuni, states and citizenships too (a few seconds), for tests of records.
+ */
+export async function authApp(db: TestDatabase, options: { reference?: boolean } = {}) {
   await seedIdentityDemo(db.sql);
+  if (options.reference) await loadReferenceData(db.sql);
   const clock = new Clock();
   const audit: Audit = createAudit(db.sql);
   const auth: Auth = createAuth(db.sql, audit, { https: false, now: clock.now });
   await ensureCodeTable(db.sql);
   const informazioni = await createInformazioni({ sql: db.sql, audit, now: clock.now });
+  const acquisizione = await createAcquisizione({ sql: db.sql, audit, now: clock.now });
   const app = createApp({
     config: { https: false, maxBodyBytes: 1 << 20, trustProxy: false },
     sql: db.sql,
@@ -44,6 +51,7 @@ export async function authApp(db: TestDatabase) {
   }, (app) => {
     auth.install(app);
     informazioni.install(app);
+    acquisizione.install(app);
   });
   const client = (ip = "10.0.0.7") => new Client(app.fetch, ip);
   const loggedIn = async (username: string, ip?: string) => {
@@ -52,7 +60,7 @@ export async function authApp(db: TestDatabase) {
     if (res.status !== 303) throw new Error(`login di ${username} non riuscito: ${res.status}`);
     return c;
   };
-  return { app, auth, audit, clock, client, loggedIn, sql: db.sql };
+  return { app, auth, audit, acquisizione, clock, client, loggedIn, sql: db.sql };
 }
 
 type Fetch = (req: Request, env?: unknown) => Response | Promise<Response>;
@@ -96,12 +104,17 @@ export class Client {
   /** POST a form, with the CSRF token and a same-origin Fetch header unless told otherwise. */
   async post(
     path: string,
-    form: Record<string, string>,
+    form: Record<string, string | readonly string[]>,
     options: { csrf?: string | null; headers?: Record<string, string> } = {},
   ): Promise<Response & { html: string }> {
     if (this.cookies.size && !this.csrf && options.csrf === undefined) await this.get("/profilo");
     const token = options.csrf === undefined ? this.csrf : options.csrf;
-    const body = new URLSearchParams({ ...form, ...(token ? { _csrf: token } : {}) });
+    // A list is sent as repeated fields, as a browser sends checkboxes and multiple selects.
+    const fields: [string, string | readonly string[]][] = Object.entries(form);
+    if (token) fields.push(["_csrf", token]);
+    const body = new URLSearchParams(
+      fields.flatMap(([k, v]) => typeof v === "string" ? [[k, v]] : v.map((x) => [k, x])),
+    );
     const res = await this.request(path, {
       method: "POST",
       body,

@@ -1,0 +1,18 @@
+-- Single entry (Acquisizione): what each web acquisition did, why, and the form it came from.
+
+alter table acquisizioni
+  add column operazione text check (operazione in ('inserimento', 'annullamento', 'rettifica')),
+  -- The reason an operator gives for a cancellation or a correction.
+  add column motivo text check (length(motivo) <= 500),
+  -- The codice fiscale of the operator, for the official XML envelope (Ente/@CFOperatore).
+  add column cf_operatore text,
+  -- A token carried by each form: a second submission of the same form finds the first acquisition.
+  add column idempotenza text check (length(idempotenza) <= 64);
+
+create unique index acquisizioni_idempotenza on acquisizioni (ente_id, idempotenza)
+  where idempotenza is not null;
+-- The ente's recent operations, newest first, by channel.
+create index acquisizioni_recenti on acquisizioni (ente_id, canale, created_at desc);
+-- The records a cancellation or correction closed, for its receipt.
+create index prestazioni_annullata_da on prestazioni (ente_id, annullata_da)
+  where annullata_da is not null;
