@@ -16,5 +16,5 @@ document.addEventListener("htmx:afterSwap", (event) => focusErrorSummary(event.d
 
 // A receipt's "Stampa" button.
 document.addEventListener("click", (event) => {
-  if (event.target.closest("[data-print]")) window.print();
+  if (event.target.closest("[data-print]")) globalThis.print();
 });
