@@ -24,15 +24,18 @@ import {
   CancelPage,
   CfStatus,
   CodeOptions,
+  ComuneBlock,
   DenominazioneBlock,
   DetailPage,
   DsuBlock,
   type FormProps,
   type Lookups,
+  type NameOf,
   PeriodoBlock,
   PresaCaricoBlock,
   ReceiptPage,
   RecordForm,
+  RegioneBlock,
   ResidenzaBlock,
   SupersededPage,
 } from "./views.tsx";
@@ -68,6 +71,23 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
     codice: n.codice,
     denominazione: n.denominazione,
   }));
+  const nationNames = new Map(nazioni.map((n) => [n.codice, n.denominazione]));
+  const regionNames = new Map(deps.regioni.map((r) => [r.codice, r.denominazione]));
+  const nameOf: NameOf = (field, code) => {
+    switch (field) {
+      case "CodiceCittadinanza":
+      case "CodiceSecondaCittadinanza":
+      case "CodiceNazione":
+        return nationNames.get(code);
+      case "CodiceRegione":
+        return regionNames.get(code);
+      case "CodiceComune":
+        return places.comuneByIstat(code)?.denominazione;
+      case "LuogoNascita":
+        return places.comuneByBelfiore(code)?.denominazione ??
+          places.statoEsteroByBelfiore(code)?.denominazione;
+    }
+  };
   const lookups = async (): Promise<Lookups> => {
     const table = await service.codes();
     const version = table.versionAt(romeDay(now()));
@@ -249,7 +269,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
         return c.html(
           <>
             <AnagraficaBlock values={filled} lookups={l} />
-            <div hx-swap-oob="outerHTML:#blocco-residenza">
+            <div hx-swap-oob="outerHTML:#residenza">
               <ResidenzaBlock values={filled} lookups={l} />
             </div>
             <CfStatus message="Dati anagrafici e residenza ripresi dall'ultima prestazione trasmessa: verificarli." />
@@ -257,7 +277,9 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
         );
       }
       case "residenza":
-        return c.html(<ResidenzaBlock values={values} lookups={await lookups()} />);
+        return c.html(<RegioneBlock values={values} lookups={await lookups()} />);
+      case "comune":
+        return c.html(<ComuneBlock values={values} lookups={await lookups()} />);
       case "denominazione":
         return c.html(<DenominazioneBlock values={await withDenomination(values, true)} />);
       case "dsu":
@@ -301,6 +323,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
         inserite={inserite}
         annullate={a.annullate.map((id) => ({ id, record: records.get(id)! }))}
         xml={a.cfOperatore !== null}
+        nameOf={nameOf}
       />,
     );
   });
@@ -342,7 +365,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
     return render(
       c,
       `Prestazione n. ${id}`,
-      <DetailPage {...found} canWrite />,
+      <DetailPage {...found} canWrite nameOf={nameOf} />,
     );
   });
 

@@ -301,16 +301,18 @@ export function AnagraficaBlock(
   );
 }
 
-/** Nation of residence and, in Italy, region and comune. */
+/**
+ * Nation of residence and, in Italy, region and comune. Each choice swaps only
+ * what depends on it (the nation the region and comune, the region the
+ * comuni), so that a fragment carries no list twice.
+ */
 export function ResidenzaBlock(
   props: { values: FormValues; errors?: FieldErrors; lookups: Lookups },
 ) {
   const { values, errors, lookups } = props;
-  const v = visibility(values);
-  const regione = value(values, "CodiceRegione");
   const nation = value(values, "CodiceNazione") || "380";
   return (
-    <div id="blocco-residenza">
+    <div id="residenza">
       <DrivingSelect
         name="CodiceNazione"
         blocco="residenza"
@@ -318,27 +320,46 @@ export function ResidenzaBlock(
         errors={errors}
         options={lookups.nazioni.map((n) => [n.codice, n.denominazione] as const)}
       />
-      {v.italia && (
-        <>
-          <DrivingSelect
-            name="CodiceRegione"
-            blocco="residenza"
-            values={values}
-            errors={errors}
-            options={lookups.regioni.map((r) => [r.codice, r.denominazione] as const)}
-          />
-          <Select
-            name="CodiceComune"
-            values={values}
-            errors={errors}
-            hint={regione ? undefined : "Scegliere prima la regione."}
-            options={regione
-              ? lookups.comuni(regione).map((c) => [c.istat ?? "", c.denominazione] as const)
-              : []}
-          />
-        </>
-      )}
+      <RegioneBlock values={values} errors={errors} lookups={lookups} />
       <UpdateButton />
+    </div>
+  );
+}
+
+/** Region and comune, for a residence in Italy. */
+export function RegioneBlock(
+  props: { values: FormValues; errors?: FieldErrors; lookups: Lookups },
+) {
+  const { values, errors, lookups } = props;
+  if (!visibility(values).italia) return <div id="blocco-residenza"></div>;
+  return (
+    <div id="blocco-residenza">
+      <DrivingSelect
+        name="CodiceRegione"
+        blocco="comune"
+        values={values}
+        errors={errors}
+        options={lookups.regioni.map((r) => [r.codice, r.denominazione] as const)}
+      />
+      <ComuneBlock values={values} errors={errors} lookups={lookups} />
+    </div>
+  );
+}
+
+/** The comuni in force of the chosen region. */
+export function ComuneBlock(props: { values: FormValues; errors?: FieldErrors; lookups: Lookups }) {
+  const regione = value(props.values, "CodiceRegione");
+  return (
+    <div id="blocco-comune">
+      <Select
+        name="CodiceComune"
+        values={props.values}
+        errors={props.errors}
+        hint={regione ? undefined : "Scegliere prima la regione."}
+        options={regione
+          ? props.lookups.comuni(regione).map((c) => [c.istat ?? "", c.denominazione] as const)
+          : []}
+      />
     </div>
   );
 }
@@ -918,13 +939,26 @@ const SECTIONS: [string, readonly string[]][] = [
   ["Presa in carico", ["PresaCarico", "AreaUtenza"]],
 ];
 
-const display = (name: string, v: unknown) => {
+/** The name of a coded value (comune, region, nation), when the reference data know it. */
+export type NameOf = (field: string, code: string) => string | undefined;
+
+const ITALIAN_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const euro = new Intl.NumberFormat("it-IT", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** A stored value as an operator reads it: dates and amounts in Italian, codes with their names. */
+function display(field: string, v: unknown, nameOf?: NameOf): string {
   const s = Array.isArray(v) ? v.join(", ") : String(v);
-  return MEANINGS[name]?.[s] ?? s;
-};
+  const meaning = MEANINGS[field]?.[s];
+  if (meaning) return meaning;
+  const date = ITALIAN_DATE.exec(s);
+  if (date) return `${date[3]}/${date[2]}/${date[1]}`;
+  if (field.startsWith("Importo")) return `${euro.format(Number(s))} €`;
+  const name = nameOf?.(field, s);
+  return name ? `${s} – ${name}` : s;
+}
 
 /** A record as transmitted: every field given, by section, with its official name. */
-export function RecordView(props: { record: PsRecord }) {
+export function RecordView(props: { record: PsRecord; nameOf?: NameOf }) {
   const r = props.record as unknown as Record<string, unknown>;
   const rows = (fields: readonly string[], source: Record<string, unknown>) =>
     fields.filter((f) => source[f] !== undefined && source[f] !== null).map((f) => (
@@ -932,7 +966,7 @@ export function RecordView(props: { record: PsRecord }) {
         <dt>
           {LABELS[f]} <span class="official-name">{f}</span>
         </dt>
-        <dd>{display(f, source[f])}</dd>
+        <dd>{display(f, source[f], props.nameOf)}</dd>
       </>
     ));
   return (
@@ -977,6 +1011,7 @@ export function ReceiptPage(
     inserite: { id: number; record: PsRecord; avvisi: Violation[] }[];
     annullate: { id: number; record: PsRecord }[];
     xml: boolean;
+    nameOf?: NameOf;
     notice?: string;
   },
 ) {
@@ -1029,7 +1064,7 @@ export function ReceiptPage(
           <h2>
             Prestazione annullata <a href={`/acquisizione/prestazioni/${x.id}`}>n. {x.id}</a>
           </h2>
-          <RecordView record={x.record} />
+          <RecordView record={x.record} nameOf={props.nameOf} />
         </section>
       ))}
       {props.inserite.map((x) => (
@@ -1049,7 +1084,7 @@ export function ReceiptPage(
               </ul>
             </div>
           )}
-          <RecordView record={x.record} />
+          <RecordView record={x.record} nameOf={props.nameOf} />
         </section>
       ))}
     </>
@@ -1065,7 +1100,13 @@ const CANALI: Record<string, string> = {
 
 /** A record with its history and actions. */
 export function DetailPage(
-  props: { stored: StoredRecord; record: PsRecord; history: StoredRecord[]; canWrite: boolean },
+  props: {
+    stored: StoredRecord;
+    record: PsRecord;
+    history: StoredRecord[];
+    canWrite: boolean;
+    nameOf?: NameOf;
+  },
 ) {
   const s = props.stored;
   const active = s.stato === "attiva";
@@ -1091,7 +1132,7 @@ export function DetailPage(
           </a>
         </div>
       )}
-      <RecordView record={props.record} />
+      <RecordView record={props.record} nameOf={props.nameOf} />
       <h2>Storia</h2>
       <table class="table">
         <caption class="visually-hidden">Versioni della prestazione</caption>

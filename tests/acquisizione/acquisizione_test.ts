@@ -286,7 +286,8 @@ dbTest("acquisizione: detail, annulla, rettifica, stale forms, isolation", async
     current = rows[1].id;
     const detail = await op.get(`/acquisizione/prestazioni/${current}`);
     assert.match(detail.html, new RegExp(`href="/acquisizione/prestazioni/${id}"`));
-    assert.match(detail.html, /200\.00/);
+    assert.match(detail.html, /200,00 €/);
+    assert.match(detail.html, /058091 – Roma/);
 
     const stale = await op.post(path, {
       ...VALID_ROW,
@@ -367,16 +368,21 @@ dbTest("acquisizione: the form's blocks, with htmx and without JavaScript", asyn
       CodiceFiscale: "RSSMRA80A01H501U",
     }, hx);
     assert.match(filled.html, /value="Rossi"/);
-    assert.match(filled.html, /hx-swap-oob="outerHTML:#blocco-residenza"/);
+    assert.match(filled.html, /hx-swap-oob="outerHTML:#residenza"/);
     assert.match(filled.html, /<option value="058091" selected>Roma<\/option>/);
   });
 
   await t.step("conditional blocks follow the values", async () => {
-    const residence = await op.post("/acquisizione/modulo/residenza", {
+    const italy = await op.post("/acquisizione/modulo/residenza", { CodiceNazione: "380" }, hx);
+    assert.match(italy.html, /^<div id="blocco-residenza">/);
+    assert.match(italy.html, /name="CodiceRegione"/);
+    assert.doesNotMatch(italy.html, /name="CodiceNazione"/, "no list twice");
+    const comuni = await op.post("/acquisizione/modulo/comune", {
       CodiceNazione: "380",
       CodiceRegione: "12",
     }, hx);
-    assert.match(residence.html, /<option value="058091" >Roma<\/option>/);
+    assert.match(comuni.html, /^<div id="blocco-comune">/);
+    assert.match(comuni.html, /<option value="058091" >Roma<\/option>/);
     const abroad = await op.post("/acquisizione/modulo/residenza", { CodiceNazione: "250" }, hx);
     assert.doesNotMatch(abroad.html, /CodiceComune/);
     const oneOff = await op.post("/acquisizione/modulo/periodo", { CaratterePrestazione: "2" }, hx);
@@ -434,4 +440,30 @@ dbTest("acquisizione: the form's blocks, with htmx and without JavaScript", asyn
       assert.match(prefilled.html, /value="Mario"/);
     },
   );
+});
+
+dbTest("acquisizione: Modifica dati ente by the ente's referent, audited", async (_t, db) => {
+  const { loggedIn, sql, audit } = await authApp(db);
+  const referent = await loggedIn("referente.h501");
+  const start = await referent.get("/acquisizione");
+  assert.match(start.html, /href="\/amministrazione\/enti\/H501"[^>]*>\s*Modifica dati ente/);
+  const res = await referent.post("/amministrazione/enti/H501", {
+    denominazione: "Roma Capitale",
+    belfiore_sede: "H501",
+    pec: "protocollo@pec.comune.roma.it",
+    ip_consentiti: "",
+    orario_inizio: "",
+    orario_fine: "",
+  });
+  assert.equal(res.status, 303);
+  const [ente] = await sql`select denominazione, pec from enti where codice = 'H501'`;
+  assert.deepEqual({ ...ente }, {
+    denominazione: "Roma Capitale",
+    pec: "protocollo@pec.comune.roma.it",
+  });
+  const [event] = await audit.recent({ action: "ente.modifica" });
+  assert.equal(event.actor, "referente.h501");
+  assert.equal((await referent.get("/amministrazione/enti/F205")).status, 404);
+  const operator = await loggedIn("operatore.h501");
+  assert.equal((await operator.get("/amministrazione/enti/H501")).status, 403);
 });
