@@ -64,6 +64,12 @@ export async function renderMarkdown(sources: string[], tocDepth = 2): Promise<R
       html({ text }) {
         return escapeHtml(text);
       },
+      // Screenshots are long pages: loaded when scrolled to, never wider than the text.
+      image({ href, text }) {
+        return `<img src="${escapeHtml(href)}" alt="${
+          escapeHtml(text)
+        }" loading="lazy" class="screenshot">`;
+      },
     },
   });
   const parts: string[] = [];
@@ -85,6 +91,18 @@ export async function loadManual(): Promise<RenderedDocument> {
   return await renderMarkdown(
     await Promise.all(names.map((n) => Deno.readTextFile(new URL(n, MANUAL_DIR)))),
   );
+}
+
+/** The manual's screenshots (`manuale/immagini/`, taken by the browser tests), by file name. */
+export async function loadManualImages(): Promise<Map<string, Uint8Array<ArrayBuffer>>> {
+  const dir = new URL("immagini/", MANUAL_DIR);
+  const images = new Map<string, Uint8Array<ArrayBuffer>>();
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && e.name.endsWith(".png")) {
+      images.set(e.name, await Deno.readFile(new URL(e.name, dir)));
+    }
+  }
+  return images;
 }
 
 /** The normativa page. */

@@ -14,7 +14,7 @@ import type { Hono } from "hono";
 import type { Audit } from "../platform/audit.ts";
 import type { Sql } from "../platform/db.ts";
 import type { AppEnv } from "../platform/web/render.tsx";
-import { loadManual, loadNormativa } from "./manual.ts";
+import { loadManual, loadManualImages, loadNormativa } from "./manual.ts";
 import { informazioniRoutes } from "./routes.tsx";
 
 /** The section, ready to install. */
@@ -29,6 +29,7 @@ export async function createInformazioni(
   const routes = informazioniRoutes({
     ...deps,
     manual: await loadManual(),
+    images: await loadManualImages(),
     normativa: await loadNormativa(),
   });
   return {

@@ -71,6 +71,8 @@ export interface InformazioniDeps {
   sql: Sql;
   audit: Audit;
   manual: RenderedDocument;
+  /** The manual's screenshots, by file name. */
+  images: ReadonlyMap<string, Uint8Array<ArrayBuffer>>;
   normativa: RenderedDocument;
   now?: () => Date;
 }
@@ -85,6 +87,14 @@ export function informazioniRoutes(deps: InformazioniDeps): Hono<AuthEnv> {
     "/informazioni/manuale",
     (c) => render(c, "Manuale utente", <DocumentPage title="Manuale utente" doc={deps.manual} />),
   );
+  app.get("/informazioni/manuale/immagini/:nome", (c) => {
+    const image = deps.images.get(c.req.param("nome"));
+    if (!image) return c.notFound();
+    return c.body(image, 200, {
+      "Content-Type": "image/png",
+      "Cache-Control": "public, max-age=86400",
+    });
+  });
   app.get(
     "/informazioni/normativa",
     (c) => render(c, "Normativa", <DocumentPage title="Normativa" doc={deps.normativa} />),

@@ -194,3 +194,20 @@ dbTest(
     assert.equal((await audit.recent({ action: "tabella.attivazione" })).length, 1);
   },
 );
+
+dbTest("informazioni: every screenshot the manual shows is served", async (_t, db) => {
+  const { client } = await authApp(db);
+  const c = client();
+  const page = await c.get("/informazioni/manuale");
+  const sources = [...page.html.matchAll(/<img src="([^"]+)" alt="([^"]+)"/g)];
+  assert.ok(sources.length >= 5, "the Acquisizione chapter has its screenshots");
+  for (const [, src, alt] of sources) {
+    const res = await c.request(src);
+    assert.equal(res.status, 200, src);
+    assert.equal(res.headers.get("Content-Type"), "image/png");
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    assert.deepEqual([...bytes.slice(1, 4)], [0x50, 0x4e, 0x47], `${src} is a PNG`);
+    assert.ok(alt.length > 10, "each screenshot says what it shows");
+  }
+  assert.equal((await c.request("/informazioni/manuale/immagini/..%2Fmanual.ts")).status, 404);
+});
