@@ -6,8 +6,12 @@ alter table acquisizioni
   add column motivo text check (length(motivo) <= 500),
   -- The codice fiscale of the operator, for the official XML envelope (Ente/@CFOperatore).
   add column cf_operatore text,
-  -- A token carried by each form: a second submission of the same form finds the first acquisition.
-  add column idempotenza text check (length(idempotenza) <= 64);
+  -- A token carried by each form: a second submission of the same form finds the first acquisition;
+  -- the fingerprint (operation, record, values) tells a true repeat from a reused token.
+  add column idempotenza text check (length(idempotenza) <= 64),
+  add column impronta text,
+  -- The progressive number of the flow name of the acquisition's official XML (SPEC §3.1).
+  add column progressivo bigint generated always as identity;
 
 create unique index acquisizioni_idempotenza on acquisizioni (ente_id, idempotenza)
   where idempotenza is not null;

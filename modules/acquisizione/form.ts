@@ -67,7 +67,7 @@ export interface Visibility {
   sina: boolean;
 }
 
-/** The blocks to show for `values`; a block already holding values stays open. */
+/** The blocks to show for `values`; the DSU and area blocks stay open while they hold values. */
 export function visibility(values: FormValues): Visibility {
   const filled = (fields: readonly string[]) =>
     fields.some((f) => {
@@ -80,8 +80,9 @@ export function visibility(values: FormValues): Visibility {
     dsu: text(values, "PresenzaProvaMezzi") === "1" || filled(DSU_FIELDS),
     periodica: text(values, "CaratterePrestazione") === "1",
     unaTantum: text(values, "CaratterePrestazione") === "2",
-    areaUtenza: presaCarico,
-    sina: (presaCarico && text(values, "AreaUtenza") === "2") || filled(SINA_FIELDS),
+    areaUtenza: presaCarico || filled(["AreaUtenza"]),
+    // Health data: only for a disabled person taken in charge, never kept in a closed block.
+    sina: presaCarico && text(values, "AreaUtenza") === "2",
   };
 }
 

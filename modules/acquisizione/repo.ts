@@ -20,6 +20,8 @@ export interface Acquisizione {
   cfOperatore: string | null;
   motivo: string | null;
   createdAt: Date;
+  /** The progressive number of its flow name. */
+  progressivo: number;
   /** The records this acquisition stored. */
   inserite: number[];
   /** The records this acquisition cancelled (annullamento, rettifica). */
@@ -82,37 +84,42 @@ export class AcquisizioneRepo {
     tx: Queryable,
     ente: string,
     a: { operazione: Operazione; operatore: string; cfOperatore: string | null; motivo?: string },
-    idempotenza: string,
+    form: { token: string; impronta: string },
   ): Promise<string | undefined> {
     const [row] = await tx`
-      insert into acquisizioni (ente_id, canale, operatore, cf_operatore, operazione, motivo, idempotenza)
-      values (${ente}, 'web', ${a.operatore}, ${a.cfOperatore}, ${a.operazione}, ${
-      a.motivo ?? null
-    },
-              ${idempotenza})
+      insert into acquisizioni (ente_id, canale, operatore, cf_operatore, operazione, motivo,
+                                idempotenza, impronta)
+      values (${ente}, 'web', ${a.operatore}, ${a.cfOperatore}, ${a.operazione},
+              ${a.motivo ?? null}, ${form.token}, ${form.impronta})
       on conflict (ente_id, idempotenza) where idempotenza is not null do nothing
       returning id`;
     return row?.id;
   }
 
-  /** The acquisition of `ente` that carries the form token, if any. */
-  async byToken(ente: string, idempotenza: string): Promise<string | undefined> {
-    const [row] = await this.sql`
-      select id from acquisizioni where ente_id = ${ente} and idempotenza = ${idempotenza}`;
-    return row?.id;
+  /** The acquisition of `ente` that carries the form token, with the fingerprint of what it did. */
+  async byToken(
+    ente: string,
+    idempotenza: string,
+  ): Promise<{ id: string; impronta: string | null } | undefined> {
+    const [row] = await this.sql<{ id: string; impronta: string | null }[]>`
+      select id, impronta from acquisizioni where ente_id = ${ente} and idempotenza = ${idempotenza}`;
+    return row;
   }
 
-  /** An acquisition of `ente` with the records it stored and cancelled, or undefined. */
+  /**
+   * A web acquisition of `ente` with the records it stored and cancelled, or
+   * undefined (flows have their own receipts, in Trasmissione flussi).
+   */
   async get(ente: string, id: string): Promise<Acquisizione | undefined> {
     if (!isUuid(id)) return undefined;
     const [row] = await this.sql`
       select a.id, a.ente_id, a.operazione, a.canale, a.operatore, a.cf_operatore, a.motivo,
-             a.created_at,
+             a.created_at, a.progressivo,
              array(select p.id from prestazioni p where p.ente_id = a.ente_id and p.acquisizione_id = a.id
                    order by p.id) as inserite,
              array(select p.id from prestazioni p where p.ente_id = a.ente_id and p.annullata_da = a.id
                    order by p.id) as annullate
-      from acquisizioni a where a.ente_id = ${ente} and a.id = ${id}::uuid`;
+      from acquisizioni a where a.ente_id = ${ente} and a.id = ${id}::uuid and a.canale = 'web'`;
     if (!row) return undefined;
     return {
       id: row.id,
@@ -123,6 +130,7 @@ export class AcquisizioneRepo {
       cfOperatore: row.cf_operatore,
       motivo: row.motivo,
       createdAt: row.created_at,
+      progressivo: row.progressivo,
       inserite: row.inserite.map(Number),
       annullate: row.annullate.map(Number),
     };

@@ -14,7 +14,6 @@ import { flussoName, flussoXml } from "../prestazioni/flusso_xml.ts";
 import type { PsRecord } from "../prestazioni/record.ts";
 import type { ReferenceData } from "../prestazioni/reference_data.ts";
 import { checkCodiceFiscale, decodeCodiceFiscale } from "../prestazioni/codice_fiscale.ts";
-import type { Violation } from "../prestazioni/rules.ts";
 import { fieldErrors, type FormValues, formValues, recordToValues, text } from "./form.ts";
 import type { AcquisizioneService, Operator, SubmitOutcome } from "./service.ts";
 import type { KnownPerson } from "./repo.ts";
@@ -22,7 +21,7 @@ import {
   AcquisizioneHome,
   AnagraficaBlock,
   CancelPage,
-  CfStatus,
+  CfStatusContent,
   CodeOptions,
   ComuneBlock,
   DenominazioneBlock,
@@ -49,6 +48,11 @@ export interface AcquisizioneDeps {
 }
 
 const TOKEN = /^[A-Za-z0-9-]{16,64}$/;
+
+/** A page number from the query string: a small positive integer, else the first page. */
+function pageParam(raw: string | undefined): number {
+  return raw && /^[1-9]\d{0,5}$/.test(raw) ? Number(raw) : 1;
+}
 
 /** The section's routes. */
 export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
@@ -93,17 +97,32 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
     const version = table.versionAt(romeDay(now()));
     return {
       regioni: deps.regioni,
-      comuni: (regione) => places.comuniOfRegion(regione),
+      comuni: (regione) => regionNames.has(regione) ? places.comuniOfRegion(regione) : [],
       nazioni,
       codici: [...(version?.codes.values() ?? [])].sort((a, b) => a.codice.localeCompare(b.codice)),
     };
   };
-  /** The denomination proposed by the table, when the operator left it empty or picked another code. */
-  const withDenomination = async (values: FormValues, replace = false): Promise<FormValues> => {
+  /**
+   * The denomination proposed by the table: filled when empty, and replaced
+   * when the code changed and the operator had not edited the text the
+   * previous code proposed (`_codice_denominazione` says which code that was).
+   */
+  const withDenomination = async (values: FormValues): Promise<FormValues> => {
     const code = text(values, "CodicePrestazione");
-    if (!code || (!replace && text(values, "DenominazionePrestazione"))) return values;
-    const row = (await service.codes()).versionAt(romeDay(now()))?.codes.get(code);
-    return row ? { ...values, DenominazionePrestazione: row.denominazione } : values;
+    if (!code) return values;
+    const codes = (await service.codes()).versionAt(romeDay(now()))?.codes;
+    const row = codes?.get(code);
+    if (!row) return values;
+    const previous = codes?.get(text(values, "_codice_denominazione"));
+    const current = text(values, "DenominazionePrestazione");
+    const untouched = !current || (previous && current === previous.denominazione);
+    return {
+      ...values,
+      DenominazionePrestazione: untouched && code !== previous?.codice
+        ? row.denominazione
+        : current,
+      _codice_denominazione: code,
+    };
   };
   const notFound = async (c: Context<AuthEnv>, object: string) => {
     await service.read(operator(c), "accesso.fuori_ambito", object);
@@ -147,7 +166,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
 
   const form = async (
     c: Context<AuthEnv>,
-    props: Omit<FormProps, "lookups" | "csrf">,
+    props: Omit<FormProps, "lookups" | "csrf" | "ente">,
     status: 200 | 409 | 422 = 200,
   ) => {
     const title = props.mode === "nuova" ? "Nuova prestazione" : "Rettifica della prestazione";
@@ -155,19 +174,49 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
     return render(
       c,
       failed ? `Errore: ${title}` : title,
-      <RecordForm {...props} lookups={await lookups()} csrf={csrf(c)} />,
+      <RecordForm
+        {...props}
+        lookups={await lookups()}
+        csrf={csrf(c)}
+        ente={operator(c).ente}
+      />,
       status,
     );
   };
+  const conflict = (c: Context<AuthEnv>, title: string, message: string) =>
+    render(c, `Errore: ${title}`, <ErrorPage title={title} message={message} />, 409);
+  const otherEnte = (c: Context<AuthEnv>, sent: string) =>
+    sent && sent !== operator(c).ente
+      ? conflict(
+        c,
+        "Modulo di un altro ente",
+        `Il modulo era stato aperto per l'ente ${sent}, ma l'ente attivo ora è ${
+          operator(c).ente
+        }: nulla è stato trasmesso. Riaprire il modulo dall'ente giusto.`,
+      )
+      : undefined;
+  const reused = (c: Context<AuthEnv>) =>
+    conflict(
+      c,
+      "Modulo già inviato",
+      "Questo modulo era già stato inviato per un'altra operazione o con dati diversi: nulla è stato trasmesso. Aprire un nuovo modulo.",
+    );
+  const toReceipt = (c: Context<AuthEnv>, outcome: { acquisizione: string; repeated: boolean }) =>
+    c.redirect(
+      `/acquisizione/ricevute/${outcome.acquisizione}${outcome.repeated ? "?ripetuto=1" : ""}`,
+      303,
+    );
 
   /** The answer to a submitted form: the next step of the form, or the outcome of sending it. */
   const submitted = async (
     c: Context<AuthEnv>,
-    base: Omit<FormProps, "lookups" | "csrf" | "values" | "token">,
+    base: Omit<FormProps, "lookups" | "csrf" | "values" | "token" | "ente">,
     send: (values: FormValues, token: string, confirmed: string[]) => Promise<SubmitOutcome>,
   ) => {
     const body = await c.req.parseBody({ all: true });
     let values = formValues(body);
+    const wrongEnte = otherEnte(c, text(values, "_ente"));
+    if (wrongEnte) return wrongEnte;
     const sentToken = text(values, "_token");
     const token = TOKEN.test(sentToken) ? sentToken : crypto.randomUUID();
     const azione = text(values, "azione");
@@ -193,7 +242,9 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
     const outcome = await send(values, token, confirmed);
     switch (outcome.kind) {
       case "ok":
-        return c.redirect(`/acquisizione/ricevute/${outcome.acquisizione}`, 303);
+        return toReceipt(c, outcome);
+      case "riusato":
+        return reused(c);
       case "avvisi":
         return form(c, { ...props, values, warnings: outcome.warnings });
       case "errori":
@@ -215,7 +266,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
 
   app.get("/acquisizione", async (c) => {
     const op = operator(c);
-    const page = Math.max(1, Number(c.req.query("pagina")) || 1);
+    const page = pageParam(c.req.query("pagina"));
     const result = await service.repo.recent(op.ente, page);
     if (result.items.length) await service.read(op, "acquisizione.elenco", String(result.page));
     return render(
@@ -260,7 +311,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
     switch (c.req.param("blocco")) {
       case "cf": {
         const { message, person } = await cfCheck(c, values);
-        return c.html(<CfStatus message={message} person={person} />);
+        return c.html(<CfStatusContent message={message} person={person} />);
       }
       case "precompila": {
         const { person } = await cfCheck(c, values);
@@ -272,7 +323,9 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
             <div hx-swap-oob="outerHTML:#residenza">
               <ResidenzaBlock values={filled} lookups={l} />
             </div>
-            <CfStatus message="Dati anagrafici e residenza ripresi dall'ultima prestazione trasmessa: verificarli." />
+            <div id="esito-cf" hx-swap-oob="innerHTML">
+              <CfStatusContent message="Dati anagrafici e residenza ripresi dall'ultima prestazione trasmessa: verificarli." />
+            </div>
           </>,
         );
       }
@@ -281,7 +334,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
       case "comune":
         return c.html(<ComuneBlock values={values} lookups={await lookups()} />);
       case "denominazione":
-        return c.html(<DenominazioneBlock values={await withDenomination(values, true)} />);
+        return c.html(<DenominazioneBlock values={await withDenomination(values)} />);
       case "dsu":
         return c.html(<DsuBlock values={values} />);
       case "periodo":
@@ -309,11 +362,12 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
     if (!found) return notFound(c, `acquisizione:${c.req.param("id")}`);
     const { op, a, records } = found;
     const ente = await service.repo.envelope(op.ente);
-    const inserite = await Promise.all(a.inserite.map(async (id) => ({
+    const warnings = await service.prestazioni.warnings(op.ente, a.inserite);
+    const inserite = a.inserite.map((id) => ({
       id,
       record: records.get(id)!,
-      avvisi: ((await service.prestazioni.get(op.ente, id))?.avvisi ?? []) as Violation[],
-    })));
+      avvisi: warnings.get(id) ?? [],
+    }));
     return render(
       c,
       "Ricevuta di acquisizione",
@@ -324,6 +378,9 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
         annullate={a.annullate.map((id) => ({ id, record: records.get(id)! }))}
         xml={a.cfOperatore !== null}
         nameOf={nameOf}
+        notice={c.req.query("ripetuto") === "1"
+          ? "Il modulo era già stato inviato: questa è la ricevuta del primo invio, nulla è stato trasmesso di nuovo."
+          : undefined}
       />,
     );
   });
@@ -337,9 +394,10 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
       ...a.annullate.map((id) => ({ ...records.get(id)!, TipoOperazione: "C" as const })),
       ...a.inserite.map((id) => records.get(id)!),
     ];
-    const first = a.inserite[0] ?? a.annullate[0];
-    const banca = list[0].PresenzaProvaMezzi === "1" ? "PSA" : "PS";
-    const nome = flussoName(op.ente, banca, romeDay(a.createdAt), first);
+    // The bank of what the operation leaves active: the new version, else the cancelled one.
+    const main = records.get(a.inserite[0] ?? a.annullate[0])!;
+    const banca = main.PresenzaProvaMezzi === "1" ? "PSA" : "PS";
+    const nome = flussoName(op.ente, banca, romeDay(a.createdAt), a.progressivo);
     c.header("Content-Disposition", `attachment; filename="${nome}.xml"`);
     return c.body(
       flussoXml({
@@ -397,7 +455,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
       action: `/acquisizione/prestazioni/${id}/rettifica`,
       values: recordToValues(record),
       token: crypto.randomUUID(),
-      replaces: { id, label: labelOf(record) },
+      replaces: { id, label: labelOf(record), altriIndirizzi: record.Indirizzi.length - 1 },
     });
   });
 
@@ -410,7 +468,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
       {
         mode: "rettifica",
         action: `/acquisizione/prestazioni/${id}/rettifica`,
-        replaces: { id, label: labelOf(record) },
+        replaces: { id, label: labelOf(record), altriIndirizzi: record.Indirizzi.length - 1 },
       },
       (values, token, confirmed) =>
         service.correct(operator(c), id, values, {
@@ -432,6 +490,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
         409,
       );
     }
+    await service.read(operator(c), "prestazione.lettura", String(found.id));
     return render(
       c,
       `Annullare la prestazione n. ${found.id}?`,
@@ -439,6 +498,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
         id={found.id}
         record={found.record}
         token={crypto.randomUUID()}
+        ente={operator(c).ente}
         csrf={csrf(c)}
       />,
     );
@@ -448,10 +508,13 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
     const found = await activeRecord(c);
     if (!found) return notFound(c, `prestazione:${c.req.param("id")}`);
     const values = formValues(await c.req.parseBody({ all: true }));
+    const wrongEnte = otherEnte(c, text(values, "_ente"));
+    if (wrongEnte) return wrongEnte;
     const motivo = text(values, "motivo");
     const sentToken = text(values, "_token");
     const token = TOKEN.test(sentToken) ? sentToken : crypto.randomUUID();
     if (motivo.length < 3 || motivo.length > 500) {
+      await service.read(operator(c), "prestazione.lettura", String(found.id));
       return render(
         c,
         `Errore: Annullare la prestazione n. ${found.id}?`,
@@ -459,6 +522,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
           id={found.id}
           record={found.record}
           token={token}
+          ente={operator(c).ente}
           csrf={csrf(c)}
           motivo={motivo}
           errors={{
@@ -469,6 +533,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
       );
     }
     const outcome = await service.cancel(operator(c), found.id, motivo, token);
+    if (outcome.kind === "riusato") return reused(c);
     if (outcome.kind === "superata") {
       return render(
         c,
@@ -477,7 +542,7 @@ export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {
         409,
       );
     }
-    return c.redirect(`/acquisizione/ricevute/${outcome.acquisizione}`, 303);
+    return toReceipt(c, outcome);
   });
 
   return app;

@@ -14,6 +14,7 @@
  */
 import type { Audit } from "../platform/audit.ts";
 import type { Sql } from "../platform/db.ts";
+import { sha256Hex } from "../platform/hash.ts";
 import { CodeTable } from "../prestazioni/code_table.ts";
 import { fromFlatInput, type PsRecord } from "../prestazioni/record.ts";
 import { type PrestazioniRepo, type StoredRecord } from "../prestazioni/repo.ts";
@@ -47,12 +48,27 @@ export type SubmitOutcome =
   | { kind: "errori"; violations: Violation[]; existing?: number }
   | { kind: "avvisi"; warnings: Violation[] }
   /** The record was cancelled or corrected after the form was opened. */
-  | { kind: "superata" };
+  | { kind: "superata" }
+  /** The form's token was already used for another operation or other data. */
+  | { kind: "riusato" };
 
 /** The outcome of a cancellation. */
-export type CancelOutcome = { kind: "ok"; acquisizione: string; repeated: boolean } | {
-  kind: "superata";
-};
+export type CancelOutcome =
+  | { kind: "ok"; acquisizione: string; repeated: boolean }
+  | { kind: "superata" }
+  | { kind: "riusato" };
+
+/** What a submission does, to what, with which values: equal only for the same submission. */
+function fingerprint(
+  operazione: Operazione,
+  target: number | undefined,
+  values: FormValues,
+): Promise<string> {
+  const data = Object.entries(values)
+    .filter(([name]) => !name.startsWith("_") && name !== "azione")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return sha256Hex(JSON.stringify([operazione, target ?? null, data]));
+}
 
 class Refused extends Error {
   constructor(readonly outcome: SubmitOutcome) {
@@ -118,6 +134,24 @@ export class AcquisizioneService {
     return this.#store(op, values, s, "rettifica", id);
   }
 
+  /**
+   * What a form's token already did: the first acquisition when this is the
+   * same submission again, a refusal when the token comes back with another
+   * operation or other data (a form reused after a change), nothing when new.
+   */
+  async #earlier(
+    op: Operator,
+    token: string,
+    impronta: string,
+  ): Promise<
+    { kind: "ok"; acquisizione: string; repeated: true } | { kind: "riusato" } | undefined
+  > {
+    const earlier = await this.repo.byToken(op.ente, token);
+    if (!earlier) return undefined;
+    if (earlier.impronta !== impronta) return { kind: "riusato" };
+    return { kind: "ok", acquisizione: earlier.id, repeated: true };
+  }
+
   async #store(
     op: Operator,
     values: FormValues,
@@ -125,8 +159,9 @@ export class AcquisizioneService {
     operazione: Operazione,
     replaces?: number,
   ): Promise<SubmitOutcome> {
-    const earlier = await this.repo.byToken(op.ente, s.token);
-    if (earlier) return { kind: "ok", acquisizione: earlier, repeated: true };
+    const impronta = await fingerprint(operazione, replaces, values);
+    const earlier = await this.#earlier(op, s.token, impronta);
+    if (earlier) return earlier;
     const { record, errors, warnings } = await this.evaluate(values);
     if (!record) return { kind: "errori", violations: errors };
     const unconfirmed = warnings.filter((w) => !s.confirmed.includes(w.rule));
@@ -138,12 +173,23 @@ export class AcquisizioneService {
           operatore: op.username,
           cfOperatore: op.codiceFiscale,
           motivo: s.motivo,
-        }, s.token);
+        }, { token: s.token, impronta });
         if (!acquisizione) throw new Refused({ kind: "ok", acquisizione: "", repeated: true });
-        const accepted = { record, warnings };
-        const outcome = replaces === undefined
-          ? (await this.prestazioni.insert(tx, op.ente, acquisizione, [accepted]))[0]
-          : await this.prestazioni.correct(tx, op.ente, acquisizione, replaces, accepted);
+        let outcome;
+        if (replaces === undefined) {
+          [outcome] = await this.prestazioni.insert(tx, op.ente, acquisizione, [{
+            record,
+            warnings,
+          }]);
+        } else {
+          // The form edits the first address; any other (sent by a flow) is kept as it was.
+          const [old] = (await this.prestazioni.records(op.ente, [replaces], tx)).values();
+          const kept = old ? old.Indirizzi.slice(1) : [];
+          outcome = await this.prestazioni.correct(tx, op.ente, acquisizione, replaces, {
+            record: { ...record, Indirizzi: [...record.Indirizzi.slice(0, 1), ...kept] },
+            warnings,
+          });
+        }
         if (!outcome) throw new Refused({ kind: "superata" });
         if (!outcome.ok) throw new Refused({ kind: "errori", violations: [outcome.violation] });
         await this.audit.record({
@@ -167,8 +213,8 @@ export class AcquisizioneService {
       const o = error.outcome;
       if (o.kind === "ok") {
         // A concurrent submission of the same form committed first.
-        const first = await this.repo.byToken(op.ente, s.token);
-        if (first) return { kind: "ok", acquisizione: first, repeated: true };
+        const first = await this.#earlier(op, s.token, impronta);
+        if (first) return first;
         throw new Error("acquisizione con lo stesso token non trovata");
       }
       if (o.kind === "errori" && o.violations[0]?.rule === "R15") {
@@ -180,8 +226,9 @@ export class AcquisizioneService {
 
   /** Cancels the active record `id` of the operator's ente, with a reason. */
   async cancel(op: Operator, id: number, motivo: string, token: string): Promise<CancelOutcome> {
-    const earlier = await this.repo.byToken(op.ente, token);
-    if (earlier) return { kind: "ok", acquisizione: earlier, repeated: true };
+    const impronta = await fingerprint("annullamento", id, {});
+    const earlier = await this.#earlier(op, token, impronta);
+    if (earlier) return earlier;
     try {
       return await this.sql.begin(async (tx) => {
         const acquisizione = await this.repo.open(tx, op.ente, {
@@ -189,7 +236,7 @@ export class AcquisizioneService {
           operatore: op.username,
           cfOperatore: op.codiceFiscale,
           motivo,
-        }, token);
+        }, { token, impronta });
         if (!acquisizione) throw new Refused({ kind: "ok", acquisizione: "", repeated: true });
         const versione = await this.prestazioni.cancelById(tx, op.ente, acquisizione, id);
         if (versione === undefined) throw new Refused({ kind: "superata" });
@@ -207,8 +254,8 @@ export class AcquisizioneService {
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
       if (error.outcome.kind === "ok") {
-        const first = await this.repo.byToken(op.ente, token);
-        if (first) return { kind: "ok", acquisizione: first, repeated: true };
+        const first = await this.#earlier(op, token, impronta);
+        if (first) return first;
       }
       return { kind: "superata" };
     }

@@ -124,8 +124,10 @@ export interface FormProps {
   token: string;
   csrf?: string;
   lookups: Lookups;
-  /** The record being corrected. */
-  replaces?: { id: number; label: string };
+  /** The record being corrected, and how many more addresses it has (kept as they are). */
+  replaces?: { id: number; label: string; altriIndirizzi?: number };
+  /** The active ente the form is opened for. */
+  ente: string;
 }
 
 const enumOptions = (name: string, schema: Parameters<typeof enumValues>[0]) =>
@@ -240,10 +242,22 @@ function Select(
 
 const AMOUNT_HINT = "In euro, es. 1.234,56";
 
-/** The result of the codice fiscale check, with the offer of data already transmitted. */
+/**
+ * The result of the codice fiscale check, with the offer of data already
+ * transmitted. The live region itself stays; htmx swaps what it says.
+ */
 export function CfStatus(props: { message?: string; person?: KnownPerson }) {
   return (
     <div id="esito-cf" class="cf-status" aria-live="polite">
+      <CfStatusContent {...props} />
+    </div>
+  );
+}
+
+/** What the codice fiscale check says (the fragment of `POST /acquisizione/modulo/cf`). */
+export function CfStatusContent(props: { message?: string; person?: KnownPerson }) {
+  return (
+    <>
       {props.message && <p class="field__hint">{props.message}</p>}
       {props.person && (
         <div class="notice">
@@ -267,7 +281,7 @@ export function CfStatus(props: { message?: string; person?: KnownPerson }) {
           </button>
         </div>
       )}
-    </div>
+    </>
   );
 }
 
@@ -393,6 +407,11 @@ export function CodeOptions(props: { lookups: Lookups; selected: string; q?: str
 export function DenominazioneBlock(props: { values: FormValues; errors?: FieldErrors }) {
   return (
     <div id="blocco-denominazione">
+      <input
+        type="hidden"
+        name="_codice_denominazione"
+        value={value(props.values, "_codice_denominazione")}
+      />
       <Field
         name="DenominazionePrestazione"
         values={props.values}
@@ -550,19 +569,27 @@ function SinaBlock(props: { values: FormValues; errors?: FieldErrors; lookups: L
           hint={shape[name].safeParse(undefined).success ? "Facoltativo" : undefined}
         />
       ))}
-      <fieldset class="checkboxes" id={fieldId("InvCiv")}>
+      <fieldset
+        class="checkboxes"
+        aria-describedby={errors?.InvCiv ? `${fieldId("InvCiv")}-error` : undefined}
+      >
         <legend>{LABELS.InvCiv} (facoltativa, uno o più valori)</legend>
-        {errors?.InvCiv && <p class="field__error">{errors.InvCiv}</p>}
+        {errors?.InvCiv && (
+          <p class="field__error" id={`${fieldId("InvCiv")}-error`}>
+            <span class="visually-hidden">Errore:</span> {errors.InvCiv}
+          </p>
+        )}
         {["1", "2", "3", "4", "5", "6", "7", "8"].map((v) => (
           <span class="radio">
             <input
               type="checkbox"
-              id={`InvCiv-${v}`}
+              // The first box carries the field's id: the error summary links to it.
+              id={v === "1" ? fieldId("InvCiv") : `InvCiv-${v}`}
               name="InvCiv"
               value={v}
               checked={list("InvCiv").includes(v)}
             />
-            <label for={`InvCiv-${v}`}>{v}</label>
+            <label for={v === "1" ? fieldId("InvCiv") : `InvCiv-${v}`}>Valore {v}</label>
           </span>
         ))}
       </fieldset>
@@ -570,9 +597,13 @@ function SinaBlock(props: { values: FormValues; errors?: FieldErrors; lookups: L
         <label for={fieldId("NecessitaInterventiSociali")}>
           {LABELS.NecessitaInterventiSociali}
         </label>
-        <p class="field__hint">Facoltativo; uno o più codici (Ctrl o ⌘ per sceglierne più d'uno)</p>
+        <p class="field__hint" id={`${fieldId("NecessitaInterventiSociali")}-hint`}>
+          Facoltativo; uno o più codici (Ctrl o ⌘ per sceglierne più d'uno)
+        </p>
         {errors?.NecessitaInterventiSociali && (
-          <p class="field__error">{errors.NecessitaInterventiSociali}</p>
+          <p class="field__error" id={`${fieldId("NecessitaInterventiSociali")}-error`}>
+            <span class="visually-hidden">Errore:</span> {errors.NecessitaInterventiSociali}
+          </p>
         )}
         <select
           id={fieldId("NecessitaInterventiSociali")}
@@ -580,6 +611,11 @@ function SinaBlock(props: { values: FormValues; errors?: FieldErrors; lookups: L
           multiple
           size={6}
           class="input"
+          aria-describedby={`${fieldId("NecessitaInterventiSociali")}-hint${
+            errors?.NecessitaInterventiSociali
+              ? ` ${fieldId("NecessitaInterventiSociali")}-error`
+              : ""
+          }`}
         >
           {props.lookups.codici.map((c) => (
             <option
@@ -642,8 +678,13 @@ export function RecordForm(props: FormProps) {
         </p>
       )}
       <form method="post" action={props.action} novalidate class="record-form">
+        {/* The first submit button is the one Enter presses: sending, never confirming warnings. */}
+        <button type="submit" name="azione" value="invia" class="visually-hidden" tabindex={-1}>
+          Invia
+        </button>
         <CsrfField token={props.csrf} />
         <input type="hidden" name="_token" value={props.token} />
+        <input type="hidden" name="_ente" value={props.ente} />
         {props.warnings?.length ? <WarningsPanel warnings={props.warnings} /> : null}
 
         <fieldset class="form-section">
@@ -673,7 +714,7 @@ export function RecordForm(props: FormProps) {
               hx-post="/acquisizione/modulo/cf"
               hx-trigger="input changed delay:300ms, change"
               hx-target="#esito-cf"
-              hx-swap="outerHTML"
+              hx-swap="innerHTML"
               hx-include="this"
             />
             <button type="submit" name="azione" value="verifica_cf" class="button--link no-js">
@@ -687,6 +728,14 @@ export function RecordForm(props: FormProps) {
         <fieldset class="form-section">
           <legend>Residenza</legend>
           <ResidenzaBlock values={values} errors={errors} lookups={lookups} />
+          {props.replaces?.altriIndirizzi
+            ? (
+              <p class="field__hint">
+                La prestazione ha altri {props.replaces.altriIndirizzi}{" "}
+                indirizzi, trasmessi con un flusso: restano invariati.
+              </p>
+            )
+            : null}
         </fieldset>
 
         <fieldset class="form-section">
@@ -721,6 +770,9 @@ export function RecordForm(props: FormProps) {
               name="CodicePrestazione"
               class="input"
               aria-invalid={errors?.CodicePrestazione ? "true" : undefined}
+              aria-describedby={errors?.CodicePrestazione
+                ? `${fieldId("CodicePrestazione")}-error`
+                : undefined}
               {...drives("denominazione")}
             >
               <CodeOptions lookups={lookups} selected={value(values, "CodicePrestazione")} />
@@ -1189,6 +1241,7 @@ export function CancelPage(
     id: number;
     record: PsRecord;
     token: string;
+    ente: string;
     csrf?: string;
     motivo?: string;
     errors?: FieldErrors;
@@ -1213,6 +1266,7 @@ export function CancelPage(
       <form method="post" action={`/acquisizione/prestazioni/${props.id}/annulla`}>
         <CsrfField token={props.csrf} />
         <input type="hidden" name="_token" value={props.token} />
+        <input type="hidden" name="_ente" value={props.ente} />
         <div class={props.errors?.motivo ? "field field--error" : "field"}>
           <label for={fieldId("motivo")}>Motivo dell'annullamento</label>
           {props.errors?.motivo && (

@@ -19,11 +19,14 @@ export interface FlussoEnvelope {
   ente: { codice: string; denominazione?: string; belfioreSede: string; cfOperatore: string };
 }
 
-/** The flow name of SPEC §3.1 for a bank, a day (`AAAA-MM-GG`) and a progressive number. */
+/**
+ * The flow name of SPEC §3.1 for a bank, a day (`AAAA-MM-GG`) and a
+ * progressive number; cut to the XSD's 50 characters for the longest ente codes.
+ */
 export function flussoName(ente: string, banca: string, day: string, progressivo: number): string {
   return `${ente}.${banca}.${day.replaceAll("-", "")}.${
     String(progressivo % 10_000_000).padStart(7, "0")
-  }`;
+  }`.slice(0, 50);
 }
 
 /** The `Flusso` document of `records`, one `Beneficiario` per record. */

@@ -545,7 +545,8 @@ export class ReferenceData {
       list = [...this.#comuniByIstat.values()]
         .filter((c) => c.regione === regione && c.validoAl === null)
         .sort((a, b) => a.denominazione.localeCompare(b.denominazione, "it"));
-      this.#byRegion.set(regione, list);
+      // Only real regions are remembered: any other string would grow the cache for ever.
+      if (list.length) this.#byRegion.set(regione, list);
     }
     return list;
   }

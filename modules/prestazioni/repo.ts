@@ -273,13 +273,25 @@ export class PrestazioniRepo {
    * names, SINA included): what a receipt shows, the XML of a record, the
    * form of a rettifica. Ids of other enti are absent from the map.
    */
-  async records(ente: string, ids: readonly number[]): Promise<Map<number, PsRecord>> {
+  async records(
+    ente: string,
+    ids: readonly number[],
+    tx: Queryable = this.sql,
+  ): Promise<Map<number, PsRecord>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.sql`
+    const rows = await tx`
       select p.id, ${recordColumns(this.sql)}, to_jsonb(s) as sina
       from prestazioni p left join sina s on s.ente_id = p.ente_id and s.prestazione_id = p.id
       where p.ente_id = ${ente} and p.id = any(${ids as number[]}::bigint[])`;
     return new Map(rows.map((row) => [row.id as number, toRecord(row)]));
+  }
+
+  /** The warnings each record of `ente` was accepted with. */
+  async warnings(ente: string, ids: readonly number[]): Promise<Map<number, Violation[]>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.sql`
+      select id, avvisi from prestazioni where ente_id = ${ente} and id = any(${ids as number[]}::bigint[])`;
+    return new Map(rows.map((r) => [r.id as number, r.avvisi as Violation[]]));
   }
 
   /** The active record of `ente` with the business key of `r`, if any (the one R15 collides with). */

@@ -33,13 +33,21 @@ export function xsdPattern(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern.replaceAll("\\d", "\\p{Nd}")})$`, "u");
 }
 
+// Outside the XML 1.0 `Char` production (lone surrogates included): matching control
+// characters is the point here.
+// deno-lint-ignore no-control-regex
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
+
 /** An `xs:string` restricted by `facets`; white space is kept, as the XSD keeps it. */
 export function xsString(facets: StringFacets = {}) {
   const re = facets.pattern ? xsdPattern(facets.pattern) : undefined;
   return z.string().superRefine((v, ctx) => {
     const n = chars(v);
     const fail = (message: string) => ctx.addIssue({ code: "custom", message });
-    if (facets.length !== undefined && n !== facets.length) {
+    if (NOT_XML_CHAR.test(v)) {
+      // No XML document can carry it: the form and the CSV must not store what XML cannot send.
+      fail("contiene un carattere di controllo non ammesso");
+    } else if (facets.length !== undefined && n !== facets.length) {
       fail(`deve avere esattamente ${facets.length} caratteri`);
     } else if (facets.minLength !== undefined && n < facets.minLength) {
       fail(

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { parseStringPromise } from "xml2js";
 import { FlussoDocument } from "../../modules/prestazioni/schema_ps.ts";
+import { fromFlatInput } from "../../modules/prestazioni/record.ts";
 import { OFFICIAL_DIR } from "../../modules/prestazioni/official.ts";
 import { dbTest } from "../_db.ts";
 import { authApp, type Client } from "../auth/_client.ts";
@@ -15,12 +16,13 @@ async function openForm(client: Client, path = "/acquisizione/nuova"): Promise<s
   return page.html.match(/name="_token" value="([^"]+)"/)![1];
 }
 
+/** The receipt a submission was sent to (without the "repeated" flag of a second submission). */
 const receiptOf = (res: Response & { html?: string }) => {
   const summary = res.html?.match(/<div class="error-summary"[\s\S]*?<\/ul>/)?.[0];
   assert.equal(res.status, 303, summary ?? "");
   const location = res.headers.get("Location")!;
-  assert.match(location, /^\/acquisizione\/ricevute\/[0-9a-f-]{36}$/);
-  return location;
+  assert.match(location, /^\/acquisizione\/ricevute\/[0-9a-f-]{36}(\?ripetuto=1)?$/);
+  return location.replace("?ripetuto=1", "");
 };
 
 const ONE_OFF = {
@@ -89,6 +91,16 @@ dbTest("acquisizione: insert, receipt, double submit, errors, warnings, SINA", a
       azione: "invia",
     });
     assert.equal(receiptOf(again), receipt);
+    assert.match(again.headers.get("Location")!, /\?ripetuto=1$/);
+    assert.match((await op.get(again.headers.get("Location")!)).html, /già stato inviato/);
+    const changed = await op.post("/acquisizione/nuova", {
+      ...VALID_ROW,
+      ImportoMensile: "999",
+      _token: firstToken,
+      azione: "invia",
+    });
+    assert.equal(changed.status, 409, "a token reused with other data is refused");
+    assert.match(changed.html, /Modulo già inviato/);
     const token = await openForm(op);
     const form = { ...VALID_ROW, ProtocolloDomanda: "2024/002", _token: token, azione: "invia" };
     const [a, b] = await Promise.all([
@@ -353,7 +365,7 @@ dbTest("acquisizione: the form's blocks, with htmx and without JavaScript", asyn
   await t.step("the codice fiscale check offers the data already transmitted", async () => {
     const res = await op.post("/acquisizione/modulo/cf", { CodiceFiscale: "rssmra80a01h501u" }, hx);
     assert.equal(res.status, 200);
-    assert.match(res.html, /^<div id="esito-cf"/);
+    assert.doesNotMatch(res.html, /id="esito-cf"/, "only the live region's content");
     assert.match(res.html, /Codice fiscale valido/);
     assert.match(res.html, /Rossi Mario/);
     const bad = await op.post("/acquisizione/modulo/cf", { CodiceFiscale: "RSSMRA80A01H501A" }, hx);
@@ -467,3 +479,125 @@ dbTest("acquisizione: Modifica dati ente by the ente's referent, audited", async
   const operator = await loggedIn("operatore.h501");
   assert.equal((await operator.get("/amministrazione/enti/H501")).status, 403);
 });
+
+dbTest(
+  "acquisizione: hostile and stale input is refused without a trace of it stored",
+  async (t, db) => {
+    const { loggedIn, sql, acquisizione } = await authApp(db, { reference: true });
+    const op = await loggedIn("operatore.h501");
+    const send = async (form: Record<string, string | string[]>) =>
+      op.post("/acquisizione/nuova", { ...form, _token: await openForm(op), azione: "invia" });
+
+    await t.step("control characters are refused by field, never a 500", async () => {
+      for (const bad of ["Ro\u0000ssi", "Ro\u0001ssi", "Ro\uFFFEssi"]) {
+        const res = await send({ ...VALID_ROW, Cognome: bad });
+        assert.equal(res.status, 422, JSON.stringify(bad));
+        assert.match(res.html, /Cognome: contiene un carattere di controllo non ammesso \(R01\)/);
+      }
+    });
+
+    await t.step("a page number that is not a small integer is the first page", async () => {
+      for (const pagina of ["1.01", "-3", "abc", "99999999999"]) {
+        assert.equal((await op.get(`/acquisizione?pagina=${pagina}`)).status, 200, pagina);
+      }
+    });
+
+    await t.step("an unknown region has no comuni, and is not remembered", async () => {
+      const res = await op.post("/acquisizione/modulo/comune", {
+        CodiceNazione: "380",
+        CodiceRegione: "x".repeat(10_000),
+      }, { headers: { "HX-Request": "true" } });
+      assert.equal(res.status, 200);
+      assert.doesNotMatch(res.html, /<option value="\d{6}"/);
+    });
+
+    await t.step("a form opened for another ente is refused", async () => {
+      const res = await op.post("/acquisizione/nuova", {
+        ...VALID_ROW,
+        _ente: "F205",
+        _token: await openForm(op),
+        azione: "invia",
+      });
+      assert.equal(res.status, 409);
+      assert.match(res.html, /aperto per l'ente F205/);
+    });
+
+    await t.step("SINA is sent only for a disabled person taken in charge", async () => {
+      const res = await send({
+        ...VALID_ROW,
+        ProtocolloDomanda: "SINA/1",
+        PresaCarico: "2",
+        Mobilita: "2",
+        AttivitaVitaQuotidiana: "3",
+      });
+      receiptOf(res);
+      const [{ n }] = await sql`select count(*) as n from sina`;
+      assert.equal(n, 0);
+    });
+
+    await t.step(
+      "without JavaScript, a new code replaces the denomination the old one proposed",
+      async () => {
+        const res = await op.post("/acquisizione/nuova", {
+          CodicePrestazione: "A1.07",
+          _codice_denominazione: "A1.04",
+          DenominazionePrestazione: "Contributi economici a integrazione del reddito familiare",
+          _token: crypto.randomUUID(),
+          azione: "aggiorna",
+        });
+        assert.match(res.html, /value="Contributi e integrazioni a rette per asili nido"/);
+        const edited = await op.post("/acquisizione/nuova", {
+          CodicePrestazione: "A1.07",
+          _codice_denominazione: "A1.04",
+          DenominazionePrestazione: "Testo scritto dall'operatore",
+          _token: crypto.randomUUID(),
+          azione: "aggiorna",
+        });
+        assert.match(edited.html, /value="Testo scritto dall'operatore"/);
+      },
+    );
+
+    await t.step("a rettifica keeps the addresses the form does not show", async () => {
+      const enteId = "H501";
+      const record = fromFlatInput({
+        ...VALID_ROW,
+        ProtocolloDomanda: "DUE/IND",
+      });
+      assert.ok(record.ok);
+      const second = { CodiceNazione: "250" };
+      const id = await sql.begin(async (tx) => {
+        const acq = await acquisizione.service.prestazioni.newAcquisition(tx, enteId, {
+          canale: "flusso",
+          operatore: "test",
+        });
+        const [o] = await acquisizione.service.prestazioni.insert(tx, enteId, acq, [{
+          record: { ...record.record, Indirizzi: [...record.record.Indirizzi, second] },
+          warnings: [],
+        }]);
+        return o.ok ? o.id : 0;
+      });
+      const path = `/acquisizione/prestazioni/${id}/rettifica`;
+      const page = await op.get(path);
+      assert.match(page.html, /altri 1 indirizzi/);
+      const token = page.html.match(/name="_token" value="([^"]+)"/)![1];
+      receiptOf(
+        await op.post(path, {
+          ...VALID_ROW,
+          ProtocolloDomanda: "DUE/IND",
+          ImportoMensile: "160",
+          ImportoQuotaEnte: "110",
+          _token: token,
+          azione: "invia",
+        }),
+      );
+      const [row] = await sql`select indirizzi from prestazioni where precedente_id = ${id}`;
+      assert.equal(row.indirizzi.length, 2);
+      assert.equal(row.indirizzi[1].CodiceNazione, "250");
+      const cancel = await op.post(`/acquisizione/prestazioni/${id}/annulla`, {
+        motivo: "stesso token di un'altra operazione",
+        _token: token,
+      });
+      assert.equal(cancel.status, 409, "a token is bound to its operation");
+    });
+  },
+);

@@ -191,7 +191,7 @@ Deno.test({
             ["StrumentoValutazione", "4"],
           ]
         ) await page.selectOption(`#campo-${field}`, value);
-        await page.check("#InvCiv-1");
+        await page.check("#campo-InvCiv");
         await page.selectOption("#campo-NecessitaInterventiSociali", ["A1.04", "A2.01"]);
         await accessible(page, "modulo con SINA");
         await page.screenshot({
