@@ -11,6 +11,8 @@ import { askAdmin, createAdmin } from "./modules/auth/create_admin.ts";
 import { createAuth, seedIdentityDemo } from "./modules/auth/mod.ts";
 import { createAcquisizione } from "./modules/acquisizione/mod.ts";
 import { createInformazioni } from "./modules/informazioni/mod.ts";
+import { createTrasmissione, UPLOAD_PATH } from "./modules/trasmissione/mod.ts";
+import { RuleContextCache } from "./modules/prestazioni/validation.ts";
 import { createAudit } from "./modules/platform/audit.ts";
 import { ensureCodeTable } from "./modules/prestazioni/code_table.ts";
 import { loadReferenceData } from "./modules/prestazioni/reference_data.ts";
@@ -40,17 +42,26 @@ async function serve() {
   }
   const audit = createAudit(db.sql);
   const informazioni = await createInformazioni({ sql: db.sql, audit });
-  const acquisizione = await createAcquisizione({ sql: db.sql, audit });
+  const rules = new RuleContextCache(db.sql);
+  const acquisizione = await createAcquisizione({ sql: db.sql, audit, rules });
+  const queue = new JobQueue(db.sql, log);
+  const trasmissione = createTrasmissione({
+    sql: db.sql,
+    audit,
+    queue,
+    maxUploadBytes: config.maxUploadBytes,
+    context: () => rules.context(),
+  });
   const auth = createAuth(db.sql, audit, {
     https: config.https,
     origin: config.baseUrl ? new URL(config.baseUrl).origin : undefined,
     idleMinutes: config.sessionIdleMinutes,
     maxHours: config.sessionMaxHours,
+    streamedForms: [UPLOAD_PATH],
   });
 
   // Each module that runs background work adds its handlers here.
-  const handlers: Record<string, JobHandler> = { ...auth.jobs };
-  const queue = new JobQueue(db.sql, log);
+  const handlers: Record<string, JobHandler> = { ...auth.jobs, ...trasmissione.jobs };
   await queue.scheduleRecurring("sessioni.pulizia", 3600);
   const worker = config.role === "web" ? undefined : queue.worker({
     handlers,
@@ -73,10 +84,12 @@ async function serve() {
       assets: await loadAssets(new URL("./static/", import.meta.url)),
       demo,
       migrations,
+      streamedUploads: [UPLOAD_PATH],
     }, (app) => {
       auth.install(app);
       informazioni.install(app);
       acquisizione.install(app);
+      trasmissione.install(app);
     }).fetch,
   );
   if (!server) log.info("worker avviato", { worker: worker?.name ?? "", database: db.kind });

@@ -22,6 +22,8 @@ export interface PageContext {
   canSwitch?: boolean;
   /** The session's CSRF token, sent by every form and htmx request. */
   csrfToken?: string;
+  /** Seconds after which a page without JavaScript reloads itself (a flow in progress). */
+  refresh?: number;
 }
 
 // htmx must not inject its indicator style (the CSP forbids inline styles) nor evaluate code.
@@ -44,6 +46,11 @@ export function Layout(props: { page: PageContext; title: string; children?: Chi
         <link rel="stylesheet" href={page.asset("app.css")} />
         <link rel="icon" href={page.asset("favicon.svg")} type="image/svg+xml" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
+        {page.refresh && (
+          <noscript>
+            <meta http-equiv="refresh" content={String(page.refresh)} />
+          </noscript>
+        )}
         <script src={page.asset("vendor/htmx-2.0.11.min.js")} defer></script>
         <script src={page.asset("app.js")} defer></script>
       </head>

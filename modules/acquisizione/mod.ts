@@ -15,6 +15,7 @@ import type { Sql } from "../platform/db.ts";
 import type { AppEnv } from "../platform/web/render.tsx";
 import { PrestazioniRepo } from "../prestazioni/repo.ts";
 import { ReferenceData } from "../prestazioni/reference_data.ts";
+import type { RuleContextCache } from "../prestazioni/validation.ts";
 import { acquisizioneRoutes } from "./routes.tsx";
 import { AcquisizioneService } from "./service.ts";
 
@@ -28,9 +29,14 @@ export interface Acquisizione {
 
 /** Builds the section; the pickers' reference data are read once, here. */
 export async function createAcquisizione(
-  deps: { sql: Sql; audit: Audit; now?: () => Date },
+  deps: { sql: Sql; audit: Audit; rules?: RuleContextCache; now?: () => Date },
 ): Promise<Acquisizione> {
-  const service = new AcquisizioneService(deps.sql, deps.audit, new PrestazioniRepo(deps.sql));
+  const service = new AcquisizioneService(
+    deps.sql,
+    deps.audit,
+    new PrestazioniRepo(deps.sql),
+    deps.rules,
+  );
   const [places, regioni] = await Promise.all([
     ReferenceData.load(deps.sql),
     deps.sql<{ codice: string; denominazione: string }[]>`

@@ -15,11 +15,11 @@
 import type { Audit } from "../platform/audit.ts";
 import type { Sql } from "../platform/db.ts";
 import { sha256Hex } from "../platform/hash.ts";
-import { CodeTable } from "../prestazioni/code_table.ts";
+import type { CodeTable } from "../prestazioni/code_table.ts";
 import { fromFlatInput, type PsRecord } from "../prestazioni/record.ts";
 import { type PrestazioniRepo, type StoredRecord } from "../prestazioni/repo.ts";
 import { checkRecord, type RuleContext, type Violation } from "../prestazioni/rules.ts";
-import { loadRuleContext } from "../prestazioni/validation.ts";
+import { RuleContextCache } from "../prestazioni/validation.ts";
 import { type FormValues, text, toFlatInput } from "./form.ts";
 import { AcquisizioneRepo, type Operazione } from "./repo.ts";
 
@@ -79,37 +79,24 @@ class Refused extends Error {
 /** The single-entry service. */
 export class AcquisizioneService {
   readonly repo: AcquisizioneRepo;
-  #context?: { stamp: string; ctx: RuleContext; codes: CodeTable };
 
   constructor(
     readonly sql: Sql,
     readonly audit: Audit,
     readonly prestazioni: PrestazioniRepo,
+    readonly rules: RuleContextCache = new RuleContextCache(sql),
   ) {
     this.repo = new AcquisizioneRepo(sql);
   }
 
-  /**
-   * The rule context, reloaded only when the active code-table versions
-   * change (an administrator activated one), never per submission.
-   */
-  async context(): Promise<RuleContext> {
-    return (await this.#tables()).ctx;
+  /** The rule context in force. */
+  context(): Promise<RuleContext> {
+    return this.rules.context();
   }
 
   /** The code table in force, for the picker and the denomination. */
-  async codes(): Promise<CodeTable> {
-    return (await this.#tables()).codes;
-  }
-
-  async #tables(): Promise<{ stamp: string; ctx: RuleContext; codes: CodeTable }> {
-    const [{ stamp }] = await this.sql`
-      select coalesce(string_agg(id || ':' || valida_dal, ',' order by id), '') as stamp
-      from tabella_versioni where stato = 'attiva'`;
-    const cached = this.#context;
-    if (cached && cached.stamp === stamp) return cached;
-    const [ctx, codes] = await Promise.all([loadRuleContext(this.sql), CodeTable.load(this.sql)]);
-    return this.#context = { stamp, ctx, codes };
+  codes(): Promise<CodeTable> {
+    return this.rules.codes();
   }
 
   /** Parses and checks the form's values: the record, or the violations that refuse it, and its warnings. */

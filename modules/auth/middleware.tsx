@@ -105,7 +105,12 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
  * Refuses a state-changing request that comes from another site (Fetch
  * metadata, then Origin) or, within a session, lacks the session's token.
  */
-export function csrf(audit: Audit, expectedOrigin?: string): MiddlewareHandler<AuthEnv> {
+export function csrf(
+  audit: Audit,
+  expectedOrigin?: string,
+  streamedForms: readonly string[] = [],
+): MiddlewareHandler<AuthEnv> {
+  const streamed = new Set(streamedForms);
   return createMiddleware<AuthEnv>(async (c, next) => {
     if (SAFE.has(c.req.method)) return await next();
     const site = c.req.header("Sec-Fetch-Site");
@@ -114,7 +119,9 @@ export function csrf(audit: Audit, expectedOrigin?: string): MiddlewareHandler<A
     let reason: string | undefined;
     if (site && site !== "same-origin" && site !== "none") reason = `Sec-Fetch-Site ${site}`;
     else if (origin && origin !== own) reason = "Origin diverso";
-    else if (c.var.auth) {
+    // A streamed upload is never buffered here: its handler checks the form's token itself
+    // (`csrfTokenMatches`) before it stores a byte.
+    else if (c.var.auth && !streamed.has(c.req.path)) {
       const sent = c.req.header("X-CSRF-Token") ?? await formToken(c);
       if (!sent || !sameToken(sent, c.var.auth.session.csrfToken)) {
         reason = "token CSRF assente o errato";
@@ -154,6 +161,12 @@ async function formToken(c: Context): Promise<string | undefined> {
   const body = await c.req.parseBody().catch(() => ({}));
   const value = (body as Record<string, unknown>)._csrf;
   return typeof value === "string" ? value : undefined;
+}
+
+/** Whether `sent` is the CSRF token of the request's session (for streamed forms). */
+export function csrfTokenMatches(c: Context<AuthEnv>, sent: string | undefined): boolean {
+  const expected = c.var.auth?.session.csrfToken;
+  return !!sent && !!expected && sameToken(sent, expected);
 }
 
 function sameToken(a: string, b: string): boolean {

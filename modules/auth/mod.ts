@@ -22,6 +22,7 @@ import { SessionStore } from "./sessions.ts";
 import { LoginThrottle } from "./throttle.ts";
 
 export { type AuthEnv, requireAccess };
+export { csrfTokenMatches } from "./middleware.tsx";
 export { type AuthState, scopeOf } from "./service.ts";
 export type { Scope } from "./repo.ts";
 export { can, type Permission, type Ruolo } from "./roles.ts";
@@ -46,6 +47,8 @@ export interface AuthOptions {
   idleMinutes?: number;
   maxHours?: number;
   now?: () => Date;
+  /** POST paths whose multipart body is streamed: their handler checks the CSRF token. */
+  streamedForms?: readonly string[];
 }
 
 /** The identity module, ready to install into the application. */
@@ -75,7 +78,7 @@ export function createAuth(sql: Sql, audit: Audit, options: AuthOptions): Auth {
     install(app) {
       const typed = app as unknown as Hono<AuthEnv>;
       typed.use(loadSession(service, options));
-      typed.use(csrf(audit, options.origin));
+      typed.use(csrf(audit, options.origin, options.streamedForms));
       for (const [path, requirement] of Object.entries(SECTION_ACCESS)) {
         if (requirement === "pubblico") continue;
         typed.use(path, requireAccess(requirement, audit));

@@ -28,6 +28,7 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: positiveInt(1, 24 * 60).default(30),
   SESSION_MAX_HOURS: positiveInt(1, 7 * 24).default(12),
   MAX_BODY_BYTES: positiveInt(1024, 2 ** 31).default(1024 * 1024),
+  MAX_UPLOAD_BYTES: positiveInt(1024, 2 ** 40).default(100 * 1024 * 1024),
   WORKER_CONCURRENCY: positiveInt(1, 64).default(2),
   JOB_STALE_SECONDS: positiveInt(2, 3600).default(30),
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt(1, 600).default(15),
@@ -52,6 +53,8 @@ export interface Config {
   sessionIdleMinutes: number;
   sessionMaxHours: number;
   maxBodyBytes: number;
+  /** The largest flow file accepted by an upload (its route streams and limits its own body). */
+  maxUploadBytes: number;
   workerConcurrency: number;
   jobStaleSeconds: number;
   shutdownTimeoutSeconds: number;
@@ -95,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionIdleMinutes: v.SESSION_IDLE_MINUTES,
     sessionMaxHours: v.SESSION_MAX_HOURS,
     maxBodyBytes: v.MAX_BODY_BYTES,
+    maxUploadBytes: v.MAX_UPLOAD_BYTES,
     workerConcurrency: v.WORKER_CONCURRENCY,
     jobStaleSeconds: v.JOB_STALE_SECONDS,
     shutdownTimeoutSeconds: v.SHUTDOWN_TIMEOUT_SECONDS,

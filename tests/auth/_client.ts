@@ -13,6 +13,9 @@ import { createApp } from "../../modules/platform/web/app.tsx";
 import { loadAssets } from "../../modules/platform/web/static_assets.ts";
 import { createInformazioni } from "../../modules/informazioni/mod.ts";
 import { createAcquisizione } from "../../modules/acquisizione/mod.ts";
+import { createTrasmissione, UPLOAD_PATH } from "../../modules/trasmissione/mod.ts";
+import { JobQueue } from "../../modules/platform/jobs.ts";
+import { RuleContextCache } from "../../modules/prestazioni/validation.ts";
 import { ensureCodeTable } from "../../modules/prestazioni/code_table.ts";
 import { loadReferenceData } from "../../modules/prestazioni/reference_data.ts";
 import type { TestDatabase } from "../_db.ts";
@@ -32,15 +35,32 @@ export class Clock {
  * The app with the identity module and demo data; `reference` loads the
  * comuni, states and citizenships too (a few seconds), for tests of records.
  */
-export async function authApp(db: TestDatabase, options: { reference?: boolean } = {}) {
+export async function authApp(
+  db: TestDatabase,
+  options: { reference?: boolean; maxUploadBytes?: number } = {},
+) {
   await seedIdentityDemo(db.sql);
   if (options.reference) await loadReferenceData(db.sql);
   const clock = new Clock();
   const audit: Audit = createAudit(db.sql);
-  const auth: Auth = createAuth(db.sql, audit, { https: false, now: clock.now });
+  const auth: Auth = createAuth(db.sql, audit, {
+    https: false,
+    now: clock.now,
+    streamedForms: [UPLOAD_PATH],
+  });
   await ensureCodeTable(db.sql);
   const informazioni = await createInformazioni({ sql: db.sql, audit, now: clock.now });
-  const acquisizione = await createAcquisizione({ sql: db.sql, audit, now: clock.now });
+  const rules = new RuleContextCache(db.sql);
+  const acquisizione = await createAcquisizione({ sql: db.sql, audit, rules, now: clock.now });
+  const queue = new JobQueue(db.sql);
+  const trasmissione = createTrasmissione({
+    sql: db.sql,
+    audit,
+    queue,
+    maxUploadBytes: options.maxUploadBytes ?? 100 << 20,
+    context: () => rules.context(),
+    now: clock.now,
+  });
   const app = createApp({
     config: { https: false, maxBodyBytes: 1 << 20, trustProxy: false },
     sql: db.sql,
@@ -48,11 +68,29 @@ export async function authApp(db: TestDatabase, options: { reference?: boolean }
     assets: await loadAssets(new URL("../../static/", import.meta.url)),
     demo: true,
     migrations: await readMigrations(),
+    streamedUploads: [UPLOAD_PATH],
   }, (app) => {
     auth.install(app);
     informazioni.install(app);
     acquisizione.install(app);
+    trasmissione.install(app);
   });
+  /** Runs the queued jobs (flows) to the end with one worker, as a deployment's worker would. */
+  const drain = async () => {
+    const worker = queue.worker({ handlers: trasmissione.jobs, pollMs: 10, backoffBaseMs: 10 });
+    worker.start();
+    try {
+      for (let i = 0; i < 3000; i++) {
+        const [{ n }] = await db.sql`
+          select count(*) as n from jobs where state in ('queued', 'running') and kind <> 'sessioni.pulizia'`;
+        if (n === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error("i job non sono terminati in 60 secondi");
+    } finally {
+      await worker.stop();
+    }
+  };
   const client = (ip = "10.0.0.7") => new Client(app.fetch, ip);
   const loggedIn = async (username: string, ip?: string) => {
     const c = client(ip);
@@ -60,7 +98,7 @@ export async function authApp(db: TestDatabase, options: { reference?: boolean }
     if (res.status !== 303) throw new Error(`login di ${username} non riuscito: ${res.status}`);
     return c;
   };
-  return { app, auth, audit, acquisizione, clock, client, loggedIn, sql: db.sql };
+  return { app, auth, audit, acquisizione, clock, client, drain, loggedIn, queue, sql: db.sql };
 }
 
 type Fetch = (req: Request, env?: unknown) => Response | Promise<Response>;

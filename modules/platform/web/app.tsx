@@ -34,6 +34,8 @@ export interface AppDeps {
   assets: Assets;
   demo: boolean;
   migrations: Migration[];
+  /** POST routes that stream their body and enforce their own size limit (file uploads). */
+  streamedUploads?: readonly string[];
 }
 
 /**
@@ -63,12 +65,16 @@ export function createApp(deps: AppDeps, install?: (app: Hono<AppEnv>) => void):
     c.set("ip", clientIp(c, deps.config.trustProxy));
     await next();
   });
-  app.use(bodyLimit({
+  const limit = bodyLimit({
     maxSize: deps.config.maxBodyBytes,
     onError: () => {
       throw new HTTPException(413);
     },
-  }));
+  });
+  const streamed = new Set(deps.streamedUploads ?? []);
+  app.use((c, next) =>
+    c.req.method === "POST" && streamed.has(c.req.path) ? next() : limit(c, next)
+  );
 
   app.get("/static/*", (c) => {
     const asset = deps.assets.lookup(c.req.path, c.req.header("Accept-Encoding") ?? "");

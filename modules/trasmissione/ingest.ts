@@ -1,0 +1,448 @@
+/**
+ * The second stage of a flow, as a durable job: every record is judged by
+ * the domain rules and the valid ones are stored in batches. Each batch
+ * commits its records, its rejected lines, the counts and the checkpoint
+ * together, under the job's lease: a worker killed at any moment leaves
+ * whole batches only, and the next one resumes after the last checkpoint,
+ * so a record is never stored twice nor lost.
+ *
+ * - `invio`: partial acceptance, batch by batch.
+ * - `verifica`: everything but storing; duplicates (R15) and missing keys
+ *   (R16) are judged against the register and the flow itself.
+ * - all or nothing (`atomico`): a verification pass first; only a flow
+ *   without rejections is then stored, in one transaction.
+ * @module
+ */
+import type { Audit } from "../platform/audit.ts";
+import type { Queryable, Sql } from "../platform/db.ts";
+import type { JobContext, JobHandler } from "../platform/jobs.ts";
+import type { PsRecord } from "../prestazioni/record.ts";
+import { type Accepted, businessKey, type PrestazioniRepo } from "../prestazioni/repo.ts";
+import { checkRecord, type RuleContext, type Violation } from "../prestazioni/rules.ts";
+import { checkSinba, type SinbaRecord, type SinbaRepo } from "../prestazioni/sinba.ts";
+import type { FlussiRepo, Flusso } from "./repo.ts";
+import { type FlowItem, flowItems } from "./sources.ts";
+
+/** The job kind. */
+export const INGEST_JOB = "flusso.elaborazione";
+/** Attempts before a flow ends in ERRORE_GENERICO. */
+export const INGEST_ATTEMPTS = 5;
+
+const BATCH = 2000;
+
+/** What the job needs. */
+export interface IngestDeps {
+  sql: Sql;
+  flussi: FlussiRepo;
+  prestazioni: PrestazioniRepo;
+  sinba: SinbaRepo;
+  audit: Audit;
+  context(): Promise<RuleContext>;
+}
+
+/** A judged record of a batch. */
+interface Judged {
+  item: FlowItem;
+  key: string;
+  errors: Violation[];
+  warnings: Violation[];
+  record?: PsRecord | SinbaRecord;
+}
+
+/** A rejected-record line. */
+interface Line {
+  posizione: number;
+  chiave: string | null;
+  regola: string;
+  campo: string | null;
+  valore: string | null;
+  messaggio: string;
+}
+
+interface Counts {
+  ricevuti: number;
+  accettati: number;
+  scartati: number;
+  annullati: number;
+  avvisi: number;
+}
+
+const zero = (): Counts => ({ ricevuti: 0, accettati: 0, scartati: 0, annullati: 0, avvisi: 0 });
+
+/** The job handler of flow ingestion. */
+export function ingestHandler(deps: IngestDeps): JobHandler {
+  return async (job) => {
+    const { ente, flusso } = job.payload as { ente: string; flusso: number };
+    const flow = await deps.flussi.get(ente, flusso);
+    if (!flow || flow.stato === "ELABORATO" || flow.stato === "RIFIUTATO") return null;
+    try {
+      await deps.sql`
+        update flussi set stato = 'IN_ELABORAZIONE', started_at = coalesce(started_at, now())
+        where ente_id = ${ente} and id = ${flusso}`;
+      const ctx = await deps.context();
+      const result = flow.modalita === "verifica" || flow.atomico
+        ? await verify(deps, job, flow, ctx)
+        : await store(deps, job, flow, ctx);
+      return result;
+    } catch (error) {
+      if (job.attempt >= INGEST_ATTEMPTS && !job.signal.aborted) {
+        await deps.sql`
+          update flussi set stato = 'ELABORATO', esito = 'ERRORE_GENERICO', finished_at = now(),
+            motivi = ${
+          deps.sql.json([{
+            riga: 0,
+            messaggio:
+              "Errore interno durante l'elaborazione: riprovare o contattare l'assistenza.",
+          }])
+        }
+          where ente_id = ${ente} and id = ${flusso}`;
+      }
+      throw error;
+    }
+  };
+}
+
+/** The key a rejected line names: the business key of the record, when it could be read. */
+function keyOf(item: FlowItem): string {
+  if (!item.parsed.ok) return "";
+  const r = item.parsed.record;
+  return "IDBeneficiario" in r ? `${r.IDBeneficiario}|${r.DataPrimaSegnalazione}` : businessKey(r);
+}
+
+function judge(item: FlowItem, ctx: RuleContext): Judged {
+  const key = keyOf(item);
+  if (!item.parsed.ok) return { item, key, errors: item.parsed.violations, warnings: [] };
+  const r = item.parsed.record;
+  const violations = "IDBeneficiario" in r ? checkSinba(r, ctx) : checkRecord(r, ctx);
+  const errors = violations.filter((v) => v.level === "scarto");
+  return {
+    item,
+    key,
+    errors,
+    warnings: violations.filter((v) => v.level === "avviso"),
+    record: errors.length ? undefined : r,
+  };
+}
+
+// PostgreSQL text cannot hold U+0000: a rejected value carrying it is reported with U+FFFD.
+const clean = (s: string) => s.replaceAll("\u0000", "\uFFFD");
+
+const lines = (j: Judged, violations: Violation[]): Line[] =>
+  violations.map((v) => ({
+    posizione: j.item.posizione,
+    chiave: j.key ? clean(j.key) : null,
+    regola: v.rule,
+    campo: v.field ? clean(v.field).slice(0, 200) : null,
+    valore: v.value === null ? null : clean(v.value).slice(0, 500),
+    messaggio: clean(v.message).slice(0, 1000),
+  }));
+
+/** Batches of judged records, after `skip` records already done; `tx` reads the file inside a transaction. */
+async function* batches(
+  flow: Flusso,
+  deps: IngestDeps,
+  ctx: RuleContext,
+  skip: number,
+  tx?: Queryable,
+) {
+  const items = flowItems(deps.flussi.blocks(flow.enteId, flow.id, tx), {
+    tipo: flow.tipo!,
+    formato: flow.formato!,
+    encoding: flow.codifica?.startsWith("Windows-1252") ? "Windows-1252" : "UTF-8",
+    separatore: flow.separatore ?? undefined,
+  });
+  let batch: Judged[] = [];
+  for await (const item of items) {
+    if (item.ordinal <= skip) continue;
+    batch.push(judge(item, ctx));
+    if (batch.length === BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** Partial acceptance: each batch stored and committed with its checkpoint. */
+async function store(deps: IngestDeps, job: JobContext, flow: Flusso, ctx: RuleContext) {
+  let done = flow.posizione;
+  let pending: Promise<void> = Promise.resolve();
+  // The next batch is parsed and judged while the previous one is being written.
+  for await (const batch of batches(flow, deps, ctx, done)) {
+    await pending;
+    const start = done;
+    done += batch.length;
+    pending = deps.sql.begin(async (tx) => {
+      await job.assertLease(tx);
+      const counts = zero();
+      const out: Line[] = [];
+      counts.ricevuti = batch.length;
+      await write(tx, deps, flow, batch, counts, out);
+      await commitBatch(tx, flow, start, batch.length, counts, out);
+    }).then(() => job.progress({ done, total: flow.totale ?? undefined }));
+  }
+  await pending;
+  return await finish(deps, flow);
+}
+
+/** Stores the valid records of a batch in file order (inserts and cancellations), counting outcomes. */
+async function write(
+  tx: Queryable,
+  deps: IngestDeps,
+  flow: Flusso,
+  batch: Judged[],
+  counts: Counts,
+  out: Line[],
+) {
+  const acquisizione = flow.acquisizioneId!;
+  for (const j of batch) {
+    if (j.errors.length) {
+      counts.scartati++;
+      out.push(...lines(j, j.errors));
+    }
+    counts.avvisi += j.record ? j.warnings.length : 0;
+  }
+  const valid = batch.filter((j) => j.record);
+  // Runs of the same operation keep the file's order between inserts and cancellations.
+  for (let i = 0; i < valid.length;) {
+    const cancel = isCancel(valid[i]);
+    let end = i;
+    while (end < valid.length && isCancel(valid[end]) === cancel) end++;
+    const run = valid.slice(i, end);
+    i = end;
+    const outcomes = flow.tipo === "SINBA"
+      ? await deps.sinba.insert(
+        tx,
+        flow.enteId,
+        acquisizione,
+        run.map((j) => j.record as SinbaRecord),
+      )
+      : cancel
+      ? await deps.prestazioni.cancel(
+        tx,
+        flow.enteId,
+        acquisizione,
+        run.map((j) => j.record as PsRecord),
+      )
+      : await deps.prestazioni.insert(
+        tx,
+        flow.enteId,
+        acquisizione,
+        run.map((j): Accepted => ({ record: j.record as PsRecord, warnings: j.warnings })),
+      );
+    outcomes.forEach((o, k) => {
+      if (o.ok) {
+        if (cancel) counts.annullati++;
+        else counts.accettati++;
+      } else {
+        counts.scartati++;
+        counts.avvisi -= run[k].warnings.length;
+        out.push(...lines(run[k], [o.violation]));
+      }
+    });
+  }
+}
+
+const isCancel = (j: Judged) =>
+  !!j.record && "TipoOperazione" in j.record && j.record.TipoOperazione === "C";
+
+/** Stores rejected-record lines, 5 000 per statement (8 parameters each, below PostgreSQL's limit). */
+async function insertLines(tx: Queryable, flow: Flusso, out: Line[]) {
+  for (let i = 0; i < out.length; i += 5000) {
+    await tx`insert into flussi_scarti ${
+      tx(out.slice(i, i + 5000).map((l) => ({ ente_id: flow.enteId, flusso_id: flow.id, ...l })))
+    }`;
+  }
+}
+
+async function commitBatch(
+  tx: Queryable,
+  flow: Flusso,
+  start: number,
+  n: number,
+  counts: Counts,
+  out: Line[],
+) {
+  await insertLines(tx, flow, out);
+  // The checkpoint moves only from where this batch started: a batch is never counted twice.
+  const rows = await tx`
+    update flussi set posizione = posizione + ${n}, ricevuti = ricevuti + ${counts.ricevuti},
+      accettati = accettati + ${counts.accettati}, scartati = scartati + ${counts.scartati},
+      annullati = annullati + ${counts.annullati}, avvisi = avvisi + ${counts.avvisi}
+    where ente_id = ${flow.enteId} and id = ${flow.id} and posizione = ${start}
+    returning id`;
+  if (rows.length !== 1) throw new Error(`checkpoint del flusso ${flow.id} non allineato`);
+}
+
+/**
+ * Verification (dry run, and the first pass of all or nothing): the same
+ * judgement, with duplicates and cancellations judged against the register
+ * and against the earlier records of the flow, and nothing stored. After a
+ * restart the batches already committed are replayed for their keys only.
+ */
+async function verify(deps: IngestDeps, job: JobContext, flow: Flusso, ctx: RuleContext) {
+  // Keys the flow itself made active (true) or cancelled (false) so far.
+  const touched = new Map<string, boolean>();
+  const checkpoint = flow.posizione;
+  let done = 0;
+  for await (const batch of batches(flow, deps, ctx, 0)) {
+    const start = done;
+    done += batch.length;
+    const counts = zero();
+    counts.ricevuti = batch.length;
+    const out: Line[] = [];
+    await judgeKeys(deps, flow, batch, touched, counts, out);
+    if (done <= checkpoint) continue;
+    await deps.sql.begin(async (tx) => {
+      await job.assertLease(tx);
+      await commitBatch(tx, flow, start, batch.length, counts, out);
+    });
+    await job.progress({ done, total: flow.totale ?? undefined });
+  }
+  touched.clear();
+  const verified = (await deps.flussi.get(flow.enteId, flow.id))!;
+  if (flow.modalita === "verifica" || verified.scartati > 0) return await finish(deps, flow);
+  // All or nothing, and nothing was rejected: store everything in one transaction, which also
+  // closes the flow, so that a restart after it commits finds the flow done.
+  const race: Line[] = [];
+  try {
+    await deps.sql.begin(async (tx) => {
+      await job.assertLease(tx);
+      for await (const batch of batches(flow, deps, ctx, 0, tx)) {
+        const out: Line[] = [];
+        await write(tx, deps, flow, batch, zero(), out);
+        if (out.length) {
+          race.push(...out);
+          throw new AtomicRefused();
+        }
+      }
+      await tx`update flussi set stato = 'ELABORATO', esito = 'OK', finished_at = now()
+               where ente_id = ${flow.enteId} and id = ${flow.id}`;
+    });
+  } catch (error) {
+    if (!(error instanceof AtomicRefused)) throw error;
+    // Another flow stored one of these keys after the verification: nothing is stored.
+    await deps.sql.begin(async (tx) => {
+      await job.assertLease(tx);
+      await insertLines(tx, flow, race);
+      await tx`update flussi set scartati = scartati + ${race.length}
+               where ente_id = ${flow.enteId} and id = ${flow.id}`;
+    });
+  }
+  return await finish(deps, flow);
+}
+
+class AtomicRefused extends Error {}
+
+/**
+ * R15 and R16 without storing: the batch's keys are looked up in the register
+ * once, then applied in file order together with what the flow did before.
+ */
+async function judgeKeys(
+  deps: IngestDeps,
+  flow: Flusso,
+  batch: Judged[],
+  touched: Map<string, boolean>,
+  counts: Counts,
+  out: Line[],
+) {
+  const keys = [...new Set(batch.filter((j) => j.record).map((j) => j.key))];
+  const active = await activeKeys(deps.sql, flow, keys);
+  for (const j of batch) {
+    if (j.errors.length) {
+      counts.scartati++;
+      out.push(...lines(j, j.errors));
+      continue;
+    }
+    const isActive = touched.get(j.key) ?? active.has(j.key);
+    if (isCancel(j)) {
+      if (!isActive) {
+        counts.scartati++;
+        out.push(...lines(j, [violation("R16", j)]));
+      } else {
+        touched.set(j.key, false);
+        counts.annullati++;
+      }
+    } else if (isActive) {
+      counts.scartati++;
+      out.push(...lines(j, [violation("R15", j)]));
+    } else {
+      touched.set(j.key, true);
+      counts.accettati++;
+      counts.avvisi += j.warnings.length;
+    }
+  }
+}
+
+function violation(rule: "R15" | "R16", j: Judged): Violation {
+  const sinba = j.record && "IDBeneficiario" in j.record;
+  return {
+    rule,
+    level: "scarto",
+    field: sinba ? "IDBeneficiario" : "ProtocolloDomanda",
+    value: sinba
+      ? (j.record as SinbaRecord).IDBeneficiario
+      : (j.record as PsRecord).ProtocolloDomanda,
+    message: rule === "R15"
+      ? "Prestazione già presente e attiva con la stessa chiave (codice fiscale, codice, protocollo, data)."
+      : "Nessuna prestazione attiva da annullare con questa chiave (codice fiscale, codice, protocollo, data).",
+  };
+}
+
+async function activeKeys(sql: Sql, flow: Flusso, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = flow.tipo === "SINBA"
+    ? await sql`
+      select id_beneficiario || '|' || data_prima_segnalazione as key from sinba_casi
+      where ente_id = ${flow.enteId} and stato = 'attiva'
+        and id_beneficiario || '|' || data_prima_segnalazione = any(${keys}::text[])`
+    : await sql`
+      select p.codice_fiscale || '|' || p.codice_prestazione || '|' || p.protocollo_domanda || '|' ||
+        p.data_riferimento::text as key
+      from prestazioni p
+      join (select split_part(k, '|', 1) as cf, split_part(k, '|', 2) as codice,
+                   split_part(k, '|', 3) as protocollo, split_part(k, '|', 4) as data
+            from unnest(${keys}::text[]) k) q
+        on p.ente_id = ${flow.enteId} and p.stato = 'attiva' and p.codice_fiscale = q.cf
+       and p.codice_prestazione = q.codice and p.protocollo_domanda = q.protocollo
+       and p.data_riferimento = nullif(q.data, '')::date`;
+  return new Set(rows.map((r) => r.key as string));
+}
+
+/** Closes the flow with its outcome, once every record was judged. */
+async function finish(deps: IngestDeps, flow: Flusso) {
+  const now = (await deps.flussi.get(flow.enteId, flow.id))!;
+  const refusedAtomic = flow.atomico && flow.modalita === "invio" && now.scartati > 0;
+
+  const esito = refusedAtomic ? "RICHIESTA_INVALIDA" : now.scartati > 0 ? "OK_CON_SCARTI" : "OK";
+  const motivi = refusedAtomic
+    ? [{
+      riga: 0,
+      messaggio:
+        `Modalità "tutto o niente": ${now.scartati} record scartati, quindi nessun record è stato acquisito.`,
+    }]
+    : [];
+  // An all-or-nothing flow that was stored is already closed, by its own transaction.
+  if (now.stato !== "ELABORATO") {
+    await deps.sql`
+      update flussi set stato = ${refusedAtomic ? "RIFIUTATO" : "ELABORATO"}, esito = ${esito},
+        accettati = ${refusedAtomic ? 0 : now.accettati},
+        annullati = ${refusedAtomic ? 0 : now.annullati}, motivi = ${deps.sql.json(motivi)},
+        finished_at = now()
+      where ente_id = ${flow.enteId} and id = ${flow.id}`;
+  }
+  await deps.audit.record({
+    actor: flow.operatore,
+    ente: flow.enteId,
+    action: flow.modalita === "verifica" ? "flusso.verifica" : "flusso.elaborazione",
+    object: String(flow.id),
+    details: {
+      esito,
+      ricevuti: now.ricevuti,
+      accettati: refusedAtomic ? 0 : now.accettati,
+      scartati: now.scartati,
+      annullati: refusedAtomic ? 0 : now.annullati,
+    },
+  });
+  return { esito, ricevuti: now.ricevuti, scartati: now.scartati };
+}

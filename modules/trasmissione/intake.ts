@@ -1,0 +1,283 @@
+/**
+ * The first stage of a flow, run on the upload stream itself: each chunk is
+ * hashed, stored in the database in blocks of 1 MiB and inspected (encoding,
+ * format, CSV header, XML well-formedness, envelope and validity against the
+ * official XSD, element by element), then forgotten. What it finds decides
+ * whether the flow is refused as a whole (RICHIESTA_INVALIDA) before any
+ * record is judged.
+ *
+ * @example
+ * ```ts
+ * const intake = new FlowIntake(sql, { ente: "H501", flussoId: 7 });
+ * for await (const chunk of file) await intake.push(chunk);
+ * const report = await intake.finish();
+ * ```
+ * @module
+ */
+import { createHash, type Hash } from "node:crypto";
+import { z } from "zod";
+import type { Sql } from "../platform/db.ts";
+import { CSV_COLUMNS } from "../prestazioni/record.ts";
+import { checkEnvelope } from "../prestazioni/rules.ts";
+import {
+  BeneficiarioElement,
+  EnteAttrs,
+  IdentificazioneFlussoAttrs,
+} from "../prestazioni/schema_ps.ts";
+import { SinbaElement } from "../prestazioni/schema_sinba.ts";
+import { SINBA_CSV_COLUMNS } from "../prestazioni/sinba.ts";
+import { FlussoRootAttrs } from "../prestazioni/xml_tree.ts";
+import { EncodingSniffer, type EncodingVerdict } from "./encoding.ts";
+import { FlowXmlReader, type XmlProblem } from "./xml_stream.ts";
+
+/** The flow types. */
+export type Tipo = "PS_PSA_SINA" | "SINBA";
+
+/** The size of a stored block. */
+export const BLOCK_BYTES = 1 << 20;
+
+/** What the first stage found. */
+export interface IntakeReport {
+  sha256: string;
+  bytes: number;
+  encoding: EncodingVerdict;
+  formato?: "csv" | "xml";
+  tipo?: Tipo;
+  separatore?: string;
+  /** CSV: the header's column names, in order. */
+  header?: string[];
+  /** Records expected (CSV data lines, XML benefits or SINBA elements), for the progress bar. */
+  totale: number;
+  /** Reasons to refuse the whole flow, with line numbers. */
+  problems: XmlProblem[];
+}
+
+const Envelope = z.object({
+  $: IdentificazioneFlussoAttrs,
+  Ente: z.array(z.object({ $: EnteAttrs }).strict()).length(1),
+}).strict();
+
+const DELIMITERS = [";", ",", "\t"] as const;
+
+/** Stage one of an upload: store, hash and inspect each chunk. */
+export class FlowIntake {
+  #hash: Hash = createHash("sha256");
+  #sniffer = new EncodingSniffer();
+  #bytes = 0;
+  #block: Uint8Array[] = [];
+  #blockBytes = 0;
+  #blocks = 0;
+  #formato?: "csv" | "xml";
+  #decoder = new TextDecoder("utf-8", { ignoreBOM: false });
+  #xml?: FlowXmlReader;
+  #xmlProblems: XmlProblem[] = [];
+  #benefits = 0;
+  #headerBytes: number[] = [];
+  #headerDone = false;
+  #newlines = 0;
+  #lastByte = -1;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly flow: { ente: string; flussoId: number },
+  ) {}
+
+  /** Bytes received so far. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Takes the next chunk of the file. */
+  async push(chunk: Uint8Array): Promise<void> {
+    if (chunk.length === 0) return;
+    this.#hash.update(chunk);
+    this.#sniffer.feed(chunk);
+    this.#bytes += chunk.length;
+    this.#inspect(chunk);
+    let offset = 0;
+    while (offset < chunk.length) {
+      const take = Math.min(BLOCK_BYTES - this.#blockBytes, chunk.length - offset);
+      this.#block.push(chunk.subarray(offset, offset + take));
+      this.#blockBytes += take;
+      offset += take;
+      if (this.#blockBytes === BLOCK_BYTES) await this.#flush();
+    }
+  }
+
+  /** Stores the last block and reports. */
+  async finish(senderEnte: string): Promise<IntakeReport> {
+    await this.#flush();
+    const encoding = this.#sniffer.verdict();
+    const report: IntakeReport = {
+      sha256: this.#hash.digest("hex"),
+      bytes: this.#bytes,
+      encoding,
+      formato: this.#formato,
+      totale: 0,
+      problems: [],
+    };
+    if (!encoding.ok) {
+      report.problems.push({ riga: 1, messaggio: encoding.message });
+      return report;
+    }
+    if (this.#formato === "xml") this.#finishXml(report, senderEnte);
+    else if (this.#formato === "csv") this.#finishCsv(report);
+    return report;
+  }
+
+  async #flush() {
+    if (this.#blockBytes === 0) return;
+    const data = new Uint8Array(this.#blockBytes);
+    let at = 0;
+    for (const part of this.#block) {
+      data.set(part, at);
+      at += part.length;
+    }
+    this.#block = [];
+    this.#blockBytes = 0;
+    await this.sql`
+      insert into flussi_blocchi (ente_id, flusso_id, n, dati)
+      values (${this.flow.ente}, ${this.flow.flussoId}, ${this.#blocks++}, ${data})`;
+  }
+
+  #inspect(chunk: Uint8Array) {
+    if (!this.#formato) {
+      // The first character that is not a BOM or white space says XML (`<`) or CSV.
+      const text = new TextDecoder("latin1").decode(chunk.subarray(0, 64)).replace(
+        /^\u00ef\u00bb\u00bf/,
+        "",
+      );
+      const first = text.trimStart()[0];
+      if (first === undefined) return;
+      this.#formato = first === "<" ? "xml" : "csv";
+      if (this.#formato === "xml") {
+        this.#xml = new FlowXmlReader({
+          onRecord: (r) => {
+            const schema = r.name === "SINBA" ? SinbaElement : BeneficiarioElement;
+            const result = schema.safeParse(r.element);
+            if (!result.success) {
+              for (const issue of result.error.issues.slice(0, 3)) {
+                this.#xmlProblems.push({
+                  riga: r.line,
+                  messaggio: `${r.name} n. ${r.ordinal}: ${describeIssue(issue)}`,
+                });
+              }
+            }
+            const benefits = r.element.PrestazioniSociali;
+            this.#benefits += r.name === "SINBA"
+              ? 1
+              : Array.isArray(benefits)
+              ? benefits.length
+              : 0;
+          },
+        });
+      }
+    }
+    if (this.#formato === "xml") {
+      if (this.#xmlProblems.length < 100) {
+        this.#xml!.write(this.#decoder.decode(chunk, { stream: true }));
+      }
+      return;
+    }
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === 10) {
+        this.#newlines++;
+        this.#headerDone = true;
+      } else if (!this.#headerDone) {
+        if (this.#headerBytes.length < 65536) this.#headerBytes.push(b);
+      }
+    }
+    this.#lastByte = chunk[chunk.length - 1];
+  }
+
+  #finishXml(report: IntakeReport, senderEnte: string) {
+    const reader = this.#xml!;
+    reader.write(this.#decoder.decode());
+    reader.close();
+    const problems = [...reader.problems, ...this.#xmlProblems];
+    if (report.encoding.ok && report.encoding.encoding !== "UTF-8") {
+      problems.unshift({ riga: 1, messaggio: "I flussi XML devono essere in codifica UTF-8." });
+    }
+    if (!reader.stopped) {
+      const root = FlussoRootAttrs.safeParse(reader.rootAttrs ?? {});
+      if (reader.rootAttrs && !root.success) {
+        problems.push({ riga: 1, messaggio: `Flusso: ${root.error.issues[0].message}` });
+      }
+      const envelope = Envelope.safeParse(reader.envelope);
+      if (reader.envelope && !envelope.success) {
+        problems.push({
+          riga: 1,
+          messaggio: `IdentificazioneFlusso: ${describeIssue(envelope.error.issues[0])}`,
+        });
+      } else if (envelope.success) {
+        for (const v of checkEnvelope(envelope.data.Ente[0].$, senderEnte)) {
+          problems.push({ riga: 1, messaggio: `${v.message} (${v.rule})` });
+        }
+      }
+    }
+    report.tipo = reader.kind === "SINBA" ? "SINBA" : reader.kind ? "PS_PSA_SINA" : undefined;
+    report.totale = this.#benefits;
+    report.problems = problems.sort((a, b) => a.riga - b.riga).slice(0, 100);
+  }
+
+  #finishCsv(report: IntakeReport) {
+    const line = new TextDecoder("latin1").decode(new Uint8Array(this.#headerBytes))
+      .replace(/^\u00ef\u00bb\u00bf/, "").replace(/\r$/, "");
+    const counts = DELIMITERS.map((d) => line.split(d).length - 1);
+    const best = counts.indexOf(Math.max(...counts));
+    const separatore = DELIMITERS[best];
+    const header = line.split(separatore).map((h) => h.trim().replace(/^"(.*)"$/, "$1"));
+    report.separatore = separatore;
+    report.header = header;
+    // Data lines: every line after the header; a last line without a newline counts too.
+    report.totale = Math.max(0, this.#newlines - 1 + (this.#lastByte !== 10 ? 1 : 0));
+    const tipo: Tipo = header.includes("IDBeneficiario") ? "SINBA" : "PS_PSA_SINA";
+    report.tipo = tipo;
+    const expected: readonly string[] = tipo === "SINBA" ? SINBA_CSV_COLUMNS : CSV_COLUMNS;
+    if (counts[best] === 0 || !header.some((name) => expected.includes(name))) {
+      report.problems.push({
+        riga: 1,
+        messaggio:
+          "Intestazione non riconosciuta: la prima riga deve elencare i nomi ufficiali delle colonne separati da punto e virgola (o virgola).",
+      });
+      return;
+    }
+    const seen = new Set<string>();
+    for (const name of header) {
+      if (!expected.includes(name)) {
+        report.problems.push({
+          riga: 1,
+          messaggio: `Colonna ${name || "(senza nome)"} non prevista dal tracciato ${tipo}.`,
+        });
+      } else if (seen.has(name)) {
+        report.problems.push({ riga: 1, messaggio: `Colonna ${name} ripetuta.` });
+      }
+      seen.add(name);
+    }
+    const missing = expected.filter((name) => !seen.has(name));
+    if (missing.length) {
+      report.problems.push({
+        riga: 1,
+        messaggio: `Colonne mancanti nel tracciato ${tipo}: ${missing.join(", ")}.`,
+      });
+    }
+    if (report.totale === 0) {
+      report.problems.push({ riga: 2, messaggio: "Il file non contiene righe di dati." });
+    }
+  }
+}
+
+/** A zod issue on an element, in words: where, and what is wrong. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.filter((p) => typeof p === "string" && p !== "$").join("/");
+  if (issue.code === "unrecognized_keys") {
+    return `${path ? `${path}: ` : ""}${
+      issue.keys.map((k) => k === "_" ? "testo" : k).join(", ")
+    } non previsto dallo schema`;
+  }
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    return `${path}: obbligatorio`;
+  }
+  return `${path}: ${issue.message}`;
+}

@@ -1,0 +1,69 @@
+/**
+ * The Trasmissione flussi section: bulk upload of CSV and XML flows, checked
+ * on the upload stream, then judged and stored by a durable job, with
+ * receipts, progress and rejected-records reports.
+ *
+ * @example
+ * ```ts
+ * const trasmissione = createTrasmissione({ sql, audit, queue, maxUploadBytes, context });
+ * trasmissione.install(app);
+ * queue.worker({ handlers: { ...trasmissione.jobs } }).start();
+ * ```
+ * @module
+ */
+import type { Hono } from "hono";
+import type { Audit } from "../platform/audit.ts";
+import type { Sql } from "../platform/db.ts";
+import type { JobHandler, JobQueue } from "../platform/jobs.ts";
+import type { AppEnv } from "../platform/web/render.tsx";
+import { PrestazioniRepo } from "../prestazioni/repo.ts";
+import type { RuleContext } from "../prestazioni/rules.ts";
+import { SinbaRepo } from "../prestazioni/sinba.ts";
+import { INGEST_JOB, ingestHandler } from "./ingest.ts";
+import { FlussiRepo } from "./repo.ts";
+import { trasmissioneRoutes, UPLOAD_PATH } from "./routes.tsx";
+
+export { UPLOAD_PATH };
+
+/** The section, ready to install, and its background work. */
+export interface Trasmissione {
+  install(app: Hono<AppEnv>): void;
+  jobs: Record<string, JobHandler>;
+}
+
+/** Builds the section. */
+export function createTrasmissione(deps: {
+  sql: Sql;
+  audit: Audit;
+  queue: JobQueue;
+  maxUploadBytes: number;
+  /** The rule context in force (code table and reference data). */
+  context(): Promise<RuleContext>;
+  now?: () => Date;
+}): Trasmissione {
+  const flussi = new FlussiRepo(deps.sql);
+  const prestazioni = new PrestazioniRepo(deps.sql);
+  const routes = trasmissioneRoutes({
+    flussi,
+    prestazioni,
+    queue: deps.queue,
+    audit: deps.audit,
+    maxUploadBytes: deps.maxUploadBytes,
+    now: deps.now,
+  });
+  return {
+    install(app) {
+      app.route("/", routes as unknown as Hono<AppEnv>);
+    },
+    jobs: {
+      [INGEST_JOB]: ingestHandler({
+        sql: deps.sql,
+        flussi,
+        prestazioni,
+        sinba: new SinbaRepo(),
+        audit: deps.audit,
+        context: deps.context,
+      }),
+    },
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * Flows of an ente: their state, counts and checkpoint, their stored file
+ * (read back block by block) and their rejected records. Every query takes
+ * the ente and filters by it.
+ * @module
+ */
+import type { Queryable, Sql } from "../platform/db.ts";
+import type { Tipo } from "./intake.ts";
+
+/** Flow states (SPEC §6). */
+export type Stato = "RICEVUTO" | "IN_ELABORAZIONE" | "ELABORATO" | "RIFIUTATO";
+/** Flow outcomes (SPEC §6, with OK_CON_SCARTI). */
+export type Esito = "OK" | "OK_CON_SCARTI" | "RICHIESTA_INVALIDA" | "ERRORE_GENERICO";
+
+/** A flow as its pages show it. */
+export interface Flusso {
+  enteId: string;
+  id: number;
+  nomeFile: string;
+  tipo: Tipo | null;
+  formato: "csv" | "xml" | null;
+  modalita: "invio" | "verifica";
+  atomico: boolean;
+  stato: Stato;
+  esito: Esito | null;
+  sha256: string | null;
+  dimensione: number;
+  codifica: string | null;
+  separatore: string | null;
+  operatore: string;
+  cfOperatore: string | null;
+  acquisizioneId: string | null;
+  posizione: number;
+  totale: number | null;
+  ricevuti: number;
+  accettati: number;
+  scartati: number;
+  annullati: number;
+  avvisi: number;
+  motivi: { riga: number; messaggio: string }[];
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** A line of the rejected-records report. */
+export interface Scarto {
+  posizione: number;
+  chiave: string | null;
+  regola: string;
+  campo: string | null;
+  valore: string | null;
+  messaggio: string;
+}
+
+/** Filters of the flow list. */
+export interface FlowFilters {
+  dal?: string;
+  al?: string;
+  tipo?: Tipo;
+  stato?: Stato;
+  esito?: Esito;
+}
+
+const PAGE_SIZE = 20;
+
+const columns = (sql: Sql | Queryable) =>
+  sql`ente_id as "enteId", id, nome_file as "nomeFile", tipo, formato, modalita, atomico, stato,
+    esito, sha256, dimensione, codifica, separatore, operatore, cf_operatore as "cfOperatore",
+    acquisizione_id as "acquisizioneId", posizione, totale, ricevuti, accettati, scartati,
+    annullati, avvisi, motivi, created_at as "createdAt", started_at as "startedAt",
+    finished_at as "finishedAt"`;
+
+/** The flows repository. */
+export class FlussiRepo {
+  constructor(readonly sql: Sql) {}
+
+  /** Registers a flow being received. */
+  async create(
+    ente: string,
+    f: {
+      nomeFile: string;
+      modalita: "invio" | "verifica";
+      atomico: boolean;
+      operatore: string;
+      cfOperatore: string | null;
+    },
+  ): Promise<number> {
+    const [{ id }] = await this.sql`
+      insert into flussi (ente_id, nome_file, modalita, atomico, operatore, cf_operatore)
+      values (${ente}, ${f.nomeFile.slice(0, 255)}, ${f.modalita}, ${f.atomico}, ${f.operatore},
+              ${f.cfOperatore})
+      returning id`;
+    return id;
+  }
+
+  /** A flow of `ente`, or undefined. */
+  async get(ente: string, id: number, tx: Queryable = this.sql): Promise<Flusso | undefined> {
+    const [row] = await tx<Flusso[]>`
+      select ${columns(this.sql)} from flussi where ente_id = ${ente} and id = ${id}`;
+    return row;
+  }
+
+  /** The flow of `ente` in `invio` already holding this file, if any. */
+  async withSha(ente: string, sha256: string): Promise<Flusso | undefined> {
+    const [row] = await this.sql<Flusso[]>`
+      select ${columns(this.sql)} from flussi
+      where ente_id = ${ente} and sha256 = ${sha256} and modalita = 'invio' and stato <> 'RIFIUTATO'`;
+    return row;
+  }
+
+  /** Refuses a flow as a whole. */
+  async refuse(
+    ente: string,
+    id: number,
+    f:
+      & { sha256?: string; dimensione: number; motivi: { riga: number; messaggio: string }[] }
+      & Partial<Pick<Flusso, "tipo" | "formato" | "codifica">>,
+  ): Promise<void> {
+    await this.sql`
+      update flussi set stato = 'RIFIUTATO', esito = 'RICHIESTA_INVALIDA', finished_at = now(),
+        sha256 = ${f.sha256 ?? null}, dimensione = ${f.dimensione}, tipo = ${f.tipo ?? null},
+        formato = ${f.formato ?? null}, codifica = ${f.codifica ?? null},
+        motivi = ${this.sql.json(f.motivi)}
+      where ente_id = ${ente} and id = ${id}`;
+  }
+
+  /** Deletes a flow that was never accepted (a duplicate file, an upload cut short). */
+  async discard(ente: string, id: number): Promise<void> {
+    await this.sql`delete from flussi where ente_id = ${ente} and id = ${id}`;
+  }
+
+  /**
+   * The blocks of a flow's file, in order, one at a time; inside a
+   * transaction, read through it (`tx`).
+   */
+  async *blocks(ente: string, id: number, tx: Queryable = this.sql): AsyncGenerator<Uint8Array> {
+    for (let n = 0;; n++) {
+      const [row] = await tx`
+        select dati from flussi_blocchi where ente_id = ${ente} and flusso_id = ${id} and n = ${n}`;
+      if (!row) return;
+      yield row.dati as Uint8Array;
+    }
+  }
+
+  /** A page of the ente's flows, newest first. */
+  async list(
+    ente: string,
+    filters: FlowFilters,
+    page: number,
+  ): Promise<{ items: Flusso[]; page: number; pages: number }> {
+    const sql = this.sql;
+    const where = sql`ente_id = ${ente}
+      ${filters.dal ? sql`and created_at >= ${filters.dal}::date` : sql``}
+      ${filters.al ? sql`and created_at < ${filters.al}::date + 1` : sql``}
+      ${filters.tipo ? sql`and tipo = ${filters.tipo}` : sql``}
+      ${filters.stato ? sql`and stato = ${filters.stato}` : sql``}
+      ${filters.esito ? sql`and esito = ${filters.esito}` : sql``}`;
+    const [{ total }] = await sql`select count(*) as total from flussi where ${where}`;
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const current = Math.min(Math.max(1, page), pages);
+    const items = await sql<Flusso[]>`
+      select ${columns(sql)} from flussi where ${where}
+      order by created_at desc, id desc limit ${PAGE_SIZE} offset ${(current - 1) * PAGE_SIZE}`;
+    return { items: [...items], page: current, pages };
+  }
+
+  /** A page of a flow's rejected records, in file order. */
+  async scarti(
+    ente: string,
+    id: number,
+    page: number,
+    size = 50,
+  ): Promise<{ items: Scarto[]; page: number; pages: number; total: number }> {
+    const [{ total }] = await this.sql`
+      select count(*) as total from flussi_scarti where ente_id = ${ente} and flusso_id = ${id}`;
+    const pages = Math.max(1, Math.ceil(total / size));
+    const current = Math.min(Math.max(1, page), pages);
+    const items = await this.sql<Scarto[]>`
+      select posizione, chiave, regola, campo, valore, messaggio from flussi_scarti
+      where ente_id = ${ente} and flusso_id = ${id}
+      order by posizione, id limit ${size} offset ${(current - 1) * size}`;
+    return { items: [...items], page: current, pages, total };
+  }
+
+  /**
+   * Every rejected record of a flow, in file order, 2 000 at a time. Keyset
+   * pages, not a cursor: a slow download must not hold a connection (the
+   * embedded database has only one).
+   */
+  async *allScarti(ente: string, id: number): AsyncGenerator<Scarto[]> {
+    let after = { posizione: -1, id: 0 };
+    for (;;) {
+      const rows = await this.sql<(Scarto & { id: number })[]>`
+        select id, posizione, chiave, regola, campo, valore, messaggio from flussi_scarti
+        where ente_id = ${ente} and flusso_id = ${id}
+          and (posizione, id) > (${after.posizione}, ${after.id})
+        order by posizione, id limit 2000`;
+      if (rows.length === 0) return;
+      after = rows.at(-1)!;
+      yield rows.map(({ id: _, ...s }) => s);
+    }
+  }
+}
