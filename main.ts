@@ -11,7 +11,7 @@ import { askAdmin, createAdmin } from "./modules/auth/create_admin.ts";
 import { createAuth, seedIdentityDemo } from "./modules/auth/mod.ts";
 import { createAcquisizione } from "./modules/acquisizione/mod.ts";
 import { createInformazioni } from "./modules/informazioni/mod.ts";
-import { createTrasmissione, UPLOAD_PATH } from "./modules/trasmissione/mod.ts";
+import { createTrasmissione, UPKEEP_JOB, UPLOAD_PATH } from "./modules/trasmissione/mod.ts";
 import { RuleContextCache } from "./modules/prestazioni/validation.ts";
 import { createAudit } from "./modules/platform/audit.ts";
 import { ensureCodeTable } from "./modules/prestazioni/code_table.ts";
@@ -63,6 +63,7 @@ async function serve() {
   // Each module that runs background work adds its handlers here.
   const handlers: Record<string, JobHandler> = { ...auth.jobs, ...trasmissione.jobs };
   await queue.scheduleRecurring("sessioni.pulizia", 3600);
+  await queue.scheduleRecurring(UPKEEP_JOB, 300);
   const worker = config.role === "web" ? undefined : queue.worker({
     handlers,
     concurrency: config.workerConcurrency,

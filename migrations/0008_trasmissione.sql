@@ -35,9 +35,11 @@ create table flussi (
   finished_at timestamptz,
   primary key (ente_id, id)
 );
--- The same file acquired twice by an ente is refused (SPEC §6); a dry run or a refused flow does not count.
+-- The same file acquired twice by an ente is refused (SPEC §6); a dry run, a refused flow or one
+-- that failed does not count, so it can be sent again.
 create unique index flussi_sha256 on flussi (ente_id, sha256)
-  where modalita = 'invio' and sha256 is not null and stato <> 'RIFIUTATO';
+  where modalita = 'invio' and sha256 is not null and stato <> 'RIFIUTATO'
+    and esito is distinct from 'ERRORE_GENERICO';
 create index flussi_elenco on flussi (ente_id, created_at desc);
 
 -- The original file, in blocks of at most 1 MiB, in order.

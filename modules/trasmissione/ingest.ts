@@ -154,6 +154,9 @@ async function* batches(
   let batch: Judged[] = [];
   for await (const item of items) {
     if (item.ordinal <= skip) continue;
+    // Parsing never yields to I/O by itself (only microtasks): without this pause the
+    // previous batch's transaction would wait for the whole next batch to be parsed.
+    if (item.ordinal % 250 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
     batch.push(judge(item, ctx));
     if (batch.length === BATCH) {
       yield batch;
@@ -180,6 +183,9 @@ async function store(deps: IngestDeps, job: JobContext, flow: Flusso, ctx: RuleC
       await write(tx, deps, flow, batch, counts, out);
       await commitBatch(tx, flow, start, batch.length, counts, out);
     }).then(() => job.progress({ done, total: flow.totale ?? undefined }));
+    // Awaited before the next batch; observed now, so that a failure while the next batch is
+    // being parsed is not an unhandled rejection (which would end the worker process).
+    pending.catch(() => {});
   }
   await pending;
   return await finish(deps, flow);
@@ -325,7 +331,7 @@ async function verify(deps: IngestDeps, job: JobContext, flow: Flusso, ctx: Rule
     await deps.sql.begin(async (tx) => {
       await job.assertLease(tx);
       await insertLines(tx, flow, race);
-      await tx`update flussi set scartati = scartati + ${race.length}
+      await tx`update flussi set scartati = scartati + ${new Set(race.map((l) => l.posizione)).size}
                where ente_id = ${flow.enteId} and id = ${flow.id}`;
     });
   }
@@ -427,7 +433,10 @@ async function finish(deps: IngestDeps, flow: Flusso) {
     await deps.sql`
       update flussi set stato = ${refusedAtomic ? "RIFIUTATO" : "ELABORATO"}, esito = ${esito},
         accettati = ${refusedAtomic ? 0 : now.accettati},
-        annullati = ${refusedAtomic ? 0 : now.annullati}, motivi = ${deps.sql.json(motivi)},
+        annullati = ${refusedAtomic ? 0 : now.annullati}, avvisi = ${
+      refusedAtomic ? 0 : now.avvisi
+    },
+        motivi = ${deps.sql.json(motivi)},
         finished_at = now()
       where ente_id = ${flow.enteId} and id = ${flow.id}`;
   }

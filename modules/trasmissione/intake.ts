@@ -36,6 +36,9 @@ export type Tipo = "PS_PSA_SINA" | "SINBA";
 /** The size of a stored block. */
 export const BLOCK_BYTES = 1 << 20;
 
+/** The longest CSV record accepted: a real one has a few hundred bytes. */
+export const MAX_RECORD_BYTES = 64 * 1024;
+
 /** What the first stage found. */
 export interface IntakeReport {
   sha256: string;
@@ -74,8 +77,13 @@ export class FlowIntake {
   #benefits = 0;
   #headerBytes: number[] = [];
   #headerDone = false;
-  #newlines = 0;
-  #lastByte = -1;
+  #inQuotes = false;
+  #line = 1;
+  #records = 0;
+  #recordHasText = false;
+  #recordBytes = 0;
+  #recordLine = 1;
+  #longRecord = 0;
 
   constructor(
     private readonly sql: Sql,
@@ -181,14 +189,24 @@ export class FlowIntake {
     }
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i];
+      if (b === 34) this.#inQuotes = !this.#inQuotes;
       if (b === 10) {
-        this.#newlines++;
+        this.#line++;
         this.#headerDone = true;
-      } else if (!this.#headerDone) {
-        if (this.#headerBytes.length < 65536) this.#headerBytes.push(b);
+        if (!this.#inQuotes) {
+          // A record ends here: count it if it held anything, and start the next one.
+          if (this.#recordHasText) this.#records++;
+          this.#recordHasText = false;
+          this.#recordBytes = 0;
+          this.#recordLine = this.#line;
+          continue;
+        }
+      } else if (b !== 13 && b !== 32 && b !== 9) this.#recordHasText = true;
+      if (!this.#headerDone && this.#headerBytes.length < 65536) this.#headerBytes.push(b);
+      if (++this.#recordBytes > MAX_RECORD_BYTES && !this.#longRecord) {
+        this.#longRecord = this.#recordLine;
       }
     }
-    this.#lastByte = chunk[chunk.length - 1];
   }
 
   #finishXml(report: IntakeReport, senderEnte: string) {
@@ -230,8 +248,8 @@ export class FlowIntake {
     const header = line.split(separatore).map((h) => h.trim().replace(/^"(.*)"$/, "$1"));
     report.separatore = separatore;
     report.header = header;
-    // Data lines: every line after the header; a last line without a newline counts too.
-    report.totale = Math.max(0, this.#newlines - 1 + (this.#lastByte !== 10 ? 1 : 0));
+    // Data records: every record after the header; a last one without a newline counts too.
+    report.totale = Math.max(0, this.#records + (this.#recordHasText ? 1 : 0) - 1);
     const tipo: Tipo = header.includes("IDBeneficiario") ? "SINBA" : "PS_PSA_SINA";
     report.tipo = tipo;
     const expected: readonly string[] = tipo === "SINBA" ? SINBA_CSV_COLUMNS : CSV_COLUMNS;
@@ -260,6 +278,20 @@ export class FlowIntake {
       report.problems.push({
         riga: 1,
         messaggio: `Colonne mancanti nel tracciato ${tipo}: ${missing.join(", ")}.`,
+      });
+    }
+    if (this.#inQuotes) {
+      report.problems.push({
+        riga: this.#recordLine,
+        messaggio: "Virgolette aperte e mai chiuse: il resto del file sarebbe un unico campo.",
+      });
+    }
+    if (this.#longRecord) {
+      report.problems.push({
+        riga: this.#longRecord,
+        messaggio: `Riga più lunga di ${
+          MAX_RECORD_BYTES / 1024
+        } KB: non è un record del tracciato.`,
       });
     }
     if (report.totale === 0) {

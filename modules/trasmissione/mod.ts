@@ -25,6 +25,9 @@ import { trasmissioneRoutes, UPLOAD_PATH } from "./routes.tsx";
 
 export { UPLOAD_PATH };
 
+/** The recurring upkeep of flows (see `FlussiRepo.upkeep`). */
+export const UPKEEP_JOB = "flussi.manutenzione";
+
 /** The section, ready to install, and its background work. */
 export interface Trasmissione {
   install(app: Hono<AppEnv>): void;
@@ -45,7 +48,6 @@ export function createTrasmissione(deps: {
   const prestazioni = new PrestazioniRepo(deps.sql);
   const routes = trasmissioneRoutes({
     flussi,
-    prestazioni,
     queue: deps.queue,
     audit: deps.audit,
     maxUploadBytes: deps.maxUploadBytes,
@@ -56,6 +58,7 @@ export function createTrasmissione(deps: {
       app.route("/", routes as unknown as Hono<AppEnv>);
     },
     jobs: {
+      [UPKEEP_JOB]: async () => await flussi.upkeep(),
       [INGEST_JOB]: ingestHandler({
         sql: deps.sql,
         flussi,

@@ -5,7 +5,9 @@
  * @module
  */
 import type { Queryable, Sql } from "../platform/db.ts";
-import type { Tipo } from "./intake.ts";
+import type { JobQueue } from "../platform/jobs.ts";
+import type { IntakeReport, Tipo } from "./intake.ts";
+import { INGEST_ATTEMPTS, INGEST_JOB } from "./ingest.ts";
 
 /** Flow states (SPEC §6). */
 export type Stato = "RICEVUTO" | "IN_ELABORAZIONE" | "ELABORATO" | "RIFIUTATO";
@@ -105,7 +107,8 @@ export class FlussiRepo {
   async withSha(ente: string, sha256: string): Promise<Flusso | undefined> {
     const [row] = await this.sql<Flusso[]>`
       select ${columns(this.sql)} from flussi
-      where ente_id = ${ente} and sha256 = ${sha256} and modalita = 'invio' and stato <> 'RIFIUTATO'`;
+      where ente_id = ${ente} and sha256 = ${sha256} and modalita = 'invio' and stato <> 'RIFIUTATO'
+        and esito is distinct from 'ERRORE_GENERICO'`;
     return row;
   }
 
@@ -123,6 +126,71 @@ export class FlussiRepo {
         formato = ${f.formato ?? null}, codifica = ${f.codifica ?? null},
         motivi = ${this.sql.json(f.motivi)}
       where ente_id = ${ente} and id = ${id}`;
+  }
+
+  /**
+   * Accepts a flow that passed the first stage: records what it is, opens its
+   * acquisition (when it stores), and enqueues its ingestion, atomically.
+   * Throws a unique violation (23505) when the same file was accepted meanwhile.
+   */
+  async accept(
+    ente: string,
+    id: number,
+    report: IntakeReport,
+    f: {
+      modalita: "invio" | "verifica";
+      atomico: boolean;
+      codifica: string | null;
+      operatore: string;
+      queue: JobQueue;
+    },
+  ): Promise<void> {
+    await this.sql.begin(async (tx) => {
+      let acquisizione: string | null = null;
+      if (f.modalita === "invio") {
+        [{ id: acquisizione }] = await tx`
+          insert into acquisizioni (ente_id, canale, operatore, flusso_id)
+          values (${ente}, 'flusso', ${f.operatore}, ${id}) returning id`;
+      }
+      await tx`
+        update flussi set tipo = ${report.tipo!}, formato = ${report.formato!},
+          codifica = ${f.codifica}, separatore = ${report.separatore ?? null},
+          sha256 = ${report.sha256}, dimensione = ${report.bytes}, totale = ${report.totale},
+          modalita = ${f.modalita}, atomico = ${f.atomico}, acquisizione_id = ${acquisizione}
+        where ente_id = ${ente} and id = ${id}`;
+      await f.queue.enqueue(INGEST_JOB, { ente, flusso: id }, {
+        tx,
+        maxAttempts: INGEST_ATTEMPTS,
+      });
+    });
+  }
+
+  /**
+   * Upkeep, run by a recurring job: a flow whose ingestion job failed for
+   * good (its worker died on the last attempt) is closed with
+   * ERRORE_GENERICO; the files of refused flows and dry runs are deleted
+   * after `retentionDays` (accepted flows keep theirs).
+   */
+  async upkeep(retentionDays = 30): Promise<{ chiusi: number; file: number }> {
+    const closed = await this.sql`
+      update flussi f set stato = 'ELABORATO', esito = 'ERRORE_GENERICO', finished_at = now(),
+        motivi = ${
+      this.sql.json([{
+        riga: 0,
+        messaggio: "Elaborazione interrotta da un errore interno: inviare di nuovo il file.",
+      }])
+    }
+      where f.stato in ('RICEVUTO', 'IN_ELABORAZIONE') and exists (
+        select 1 from jobs j where j.kind = ${INGEST_JOB} and j.state = 'failed'
+          and j.payload ->> 'ente' = f.ente_id and (j.payload ->> 'flusso')::bigint = f.id)
+      returning id`;
+    const files = await this.sql`
+      delete from flussi_blocchi b using flussi f
+      where f.ente_id = b.ente_id and f.id = b.flusso_id
+        and (f.stato = 'RIFIUTATO' or f.modalita = 'verifica')
+        and f.finished_at < now() - make_interval(days => ${retentionDays})
+      returning b.n`;
+    return { chiusi: closed.length, file: files.length };
   }
 
   /** Deletes a flow that was never accepted (a duplicate file, an upload cut short). */

@@ -13,10 +13,8 @@ import type { Audit } from "../platform/audit.ts";
 import { isIsoDate } from "../platform/dates.ts";
 import type { JobQueue } from "../platform/jobs.ts";
 import { render } from "../platform/web/render.tsx";
-import type { PrestazioniRepo } from "../prestazioni/repo.ts";
 import { ErrorPage } from "../../views/pages.tsx";
 import { encodingLabel } from "./encoding.ts";
-import { INGEST_ATTEMPTS, INGEST_JOB } from "./ingest.ts";
 import { FlowIntake, type Tipo } from "./intake.ts";
 import type { Esito, FlowFilters, FlussiRepo, Flusso, Stato } from "./repo.ts";
 import { receiveUpload, UploadError } from "./upload.ts";
@@ -25,7 +23,6 @@ import { FlowPage, Progress, TrasmissioneHome } from "./views.tsx";
 /** What the routes need. */
 export interface TrasmissioneDeps {
   flussi: FlussiRepo;
-  prestazioni: PrestazioniRepo;
   queue: JobQueue;
   audit: Audit;
   maxUploadBytes: number;
@@ -215,24 +212,12 @@ export function trasmissioneRoutes(deps: TrasmissioneDeps): Hono<AuthEnv> {
       }
     }
     try {
-      await flussi.sql.begin(async (tx) => {
-        const acquisizione = modalita === "invio"
-          ? await deps.prestazioni.newAcquisition(tx, ente(c), {
-            canale: "flusso",
-            operatore: state.user.username,
-            flussoId: id,
-          })
-          : null;
-        await tx`
-          update flussi set tipo = ${report.tipo!}, formato = ${report.formato!},
-            codifica = ${codifica}, separatore = ${report.separatore ?? null},
-            sha256 = ${report.sha256}, dimensione = ${report.bytes}, totale = ${report.totale},
-            modalita = ${modalita}, atomico = ${atomico}, acquisizione_id = ${acquisizione}
-          where ente_id = ${ente(c)} and id = ${id}`;
-        await deps.queue.enqueue(INGEST_JOB, { ente: ente(c), flusso: id }, {
-          tx,
-          maxAttempts: INGEST_ATTEMPTS,
-        });
+      await flussi.accept(ente(c), id, report, {
+        modalita,
+        atomico,
+        codifica,
+        operatore: state.user.username,
+        queue: deps.queue,
       });
     } catch (error) {
       // Two uploads of the same file at once: the unique index lets one through.
@@ -271,7 +256,8 @@ export function trasmissioneRoutes(deps: TrasmissioneDeps): Hono<AuthEnv> {
     const running = flow.stato === "RICEVUTO" || flow.stato === "IN_ELABORAZIONE";
     if (running) c.set("page", { ...c.var.page, refresh: 5 });
     const scarti = await flussi.scarti(flow.enteId, flow.id, pageParam(c.req.query("pagina")));
-    if (scarti.total > 0) await record(c, "flusso.scarti.lettura", String(flow.id));
+    // Audited once the list is final, not at every refresh of a flow in progress.
+    if (scarti.total > 0 && !running) await record(c, "flusso.scarti.lettura", String(flow.id));
     return render(c, `Flusso n. ${flow.id}`, <FlowPage flow={flow} scarti={scarti} now={now()} />);
   });
 

@@ -5,7 +5,7 @@
  * 1), or the 1-based ordinal of the `PrestazioniSociali` or `SINBA` element.
  * @module
  */
-import { parse } from "csv";
+import { parse as parseSync } from "csv/sync";
 import type { Violation } from "../prestazioni/rules.ts";
 import { fromBeneficiarioElement, fromFlatInput, type Parsed } from "../prestazioni/record.ts";
 import { fromSinbaElement, fromSinbaFlatInput, type ParsedSinba } from "../prestazioni/sinba.ts";
@@ -51,73 +51,113 @@ async function* texts(blocks: AsyncIterable<Uint8Array>, encoding: string) {
   if (rest) yield rest;
 }
 
+/**
+ * CSV records, parsed block by block with csv-parse's synchronous parser (its
+ * stream interface costs several times more per record): each decoded block
+ * is cut after its last line end outside quotes, and the rest waits for the
+ * next block. The first stage refused any record longer than a block.
+ */
 async function* csvItems(
   blocks: AsyncIterable<Uint8Array>,
   shape: FlowShape,
 ): AsyncGenerator<FlowItem> {
-  const parser = parse({
-    delimiter: shape.separatore ?? ";",
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-  });
-  const skipped: { line: number; message: string }[] = [];
-  parser.on("skip", (error: Error & { lines?: number }) => {
-    skipped.push({ line: error.lines ?? 0, message: error.message });
-  });
-  const feeding = (async () => {
-    for await (const text of texts(blocks, shape.encoding)) {
-      if (!parser.write(text)) await new Promise((resolve) => parser.once("drain", resolve));
-    }
-    parser.end();
-  })();
+  let carry = "";
+  let lineOffset = 0; // lines before `carry`
   let header: string[] | undefined;
   let ordinal = 0;
-  const flushSkipped = function* () {
-    for (const s of skipped.splice(0)) {
+  const parseText = function* (text: string): Generator<FlowItem> {
+    const skipped: { line: number; message: string }[] = [];
+    const records = parseSync(text, {
+      delimiter: shape.separatore ?? ";",
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      max_record_size: 64 * 1024,
+      raw: true,
+      on_skip: (error: (Error & { lines?: number }) | undefined) => {
+        if (error) skipped.push({ line: error.lines ?? 0, message: error.message });
+      },
+    }) as unknown as { record: string[]; info: { lines: number }; raw: string }[];
+    // Rejected lines take their place among the records, in file order.
+    const items: { line: number; record?: string[]; message?: string }[] = [
+      // `info.lines` is the line a record ends on; a quoted field may span lines.
+      ...records.map((r) => ({ line: r.info.lines - newlinesIn(r.raw), record: r.record })),
+      ...skipped.map((s) => ({ line: s.line, message: s.message })),
+    ].sort((a, b) => a.line - b.line);
+    for (const item of items) {
+      const posizione = lineOffset + item.line;
+      if (item.message !== undefined) {
+        yield {
+          ordinal: ++ordinal,
+          posizione,
+          parsed: { ok: false, violations: [r01(`Riga non leggibile come CSV: ${item.message}`)] },
+        };
+        continue;
+      }
+      const record = item.record!;
+      if (!header) {
+        header = record.map((h) => h.trim().replace(/^\ufeff/, ""));
+        continue;
+      }
+      ordinal++;
+      if (record.length !== header.length) {
+        yield {
+          ordinal,
+          posizione,
+          parsed: {
+            ok: false,
+            violations: [
+              r01(
+                `La riga ha ${record.length} campi invece dei ${header.length} dell'intestazione.`,
+              ),
+            ],
+          },
+        };
+        continue;
+      }
+      const row: Record<string, string> = {};
+      for (let i = 0; i < header.length; i++) row[header[i]] = record[i];
       yield {
-        ordinal: ++ordinal,
-        posizione: s.line,
-        parsed: {
-          ok: false as const,
-          violations: [r01(`Riga non leggibile come CSV: ${s.message}`)],
-        },
+        ordinal,
+        posizione,
+        parsed: shape.tipo === "SINBA" ? fromSinbaFlatInput(row) : fromFlatInput(row),
       };
     }
   };
-  for await (
-    const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>
-  ) {
-    yield* flushSkipped();
-    if (!header) {
-      header = record.map((h) => h.trim());
-      continue;
-    }
-    ordinal++;
-    if (record.length !== header.length) {
-      yield {
-        ordinal,
-        posizione: info.lines,
-        parsed: {
-          ok: false,
-          violations: [
-            r01(`La riga ha ${record.length} campi invece dei ${header.length} dell'intestazione.`),
-          ],
-        },
-      };
-      continue;
-    }
-    const row: Record<string, string> = {};
-    for (let i = 0; i < header.length; i++) row[header[i]] = record[i];
-    yield {
-      ordinal,
-      posizione: info.lines,
-      parsed: shape.tipo === "SINBA" ? fromSinbaFlatInput(row) : fromFlatInput(row),
-    };
+  for await (const text of texts(blocks, shape.encoding)) {
+    carry += text;
+    const cut = lastRecordEnd(carry);
+    if (cut < 0) continue;
+    const complete = carry.slice(0, cut);
+    carry = carry.slice(cut);
+    yield* parseText(complete);
+    lineOffset += countLines(complete);
   }
-  yield* flushSkipped();
-  await feeding;
+  if (carry.trim() !== "") yield* parseText(carry);
+}
+
+/** The index just after the last line end that is outside quotes, or -1. */
+export function lastRecordEnd(text: string): number {
+  let inQuotes = false;
+  let last = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) inQuotes = !inQuotes;
+    else if (c === 10 && !inQuotes) last = i + 1;
+  }
+  return last;
+}
+
+/** Line ends inside a record's raw text, its own final one excluded. */
+function newlinesIn(raw: string): number {
+  return countLines(raw.replace(/\r?\n$/, ""));
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
+  return n;
 }
 
 async function* xmlItems(blocks: AsyncIterable<Uint8Array>, tipo: Tipo): AsyncGenerator<FlowItem> {

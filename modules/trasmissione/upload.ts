@@ -100,6 +100,8 @@ export async function receiveUpload(
         stream.resume();
         throw error;
       });
+      // Observed at once: a failure while the body is still being read must not go unhandled.
+      handling.catch(() => {});
     });
     parser.on("close", resolve);
     parser.on(
@@ -109,9 +111,13 @@ export async function receiveUpload(
     source.on("error", (e) => {
       if (!upload.tooLarge) reject(new UploadError(`Caricamento interrotto: ${e.message}`));
     });
+    parser.on("partsLimit", () => reject(new UploadError("Troppe parti nel modulo.")));
   });
   source.pipe(parser);
-  await finished;
-  await handling;
+  // Both settle before anything is decided: the caller may discard what the file handler stored.
+  const [read] = await Promise.allSettled([finished]);
+  const [stored] = await Promise.allSettled([handling]);
+  if (read.status === "rejected") throw read.reason;
+  if (stored.status === "rejected") throw stored.reason;
   return upload;
 }

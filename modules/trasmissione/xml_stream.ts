@@ -37,6 +37,8 @@ const MAX_DEPTH = 8;
 // A Beneficiario with a few benefits has tens of nodes; a million is an attack, not a record.
 const MAX_RECORD_NODES = 20_000;
 const MAX_PROBLEMS = 100;
+// The longest text the schema allows is a few hundred characters (white space included).
+const MAX_TEXT = 16 * 1024;
 
 // The order the XSD's sequences impose on children (xml2js groups children by name and forgets it).
 const CHILD_ORDER: Record<string, readonly string[]> = {
@@ -211,6 +213,9 @@ export class FlowXmlReader {
 
   #text(t: string) {
     const current = this.#stack.at(-1);
+    if (current && current.text.length + t.length > MAX_TEXT) {
+      return this.#stop("Un elemento contiene un testo troppo lungo per lo schema.");
+    }
     if (current) current.text += t;
     else if (/\S/.test(t) && this.#depth >= 1) {
       this.#problem(this.#parser.line + 1, "Testo non previsto tra gli elementi di Flusso.");

@@ -140,6 +140,31 @@ dbTest("trasmissione: CSV flows — encodings, delimiters, every rule, receipts"
   });
 
   await t.step(
+    "a multi-line record is placed at its first line; bad lines refuse the flow",
+    async () => {
+      const data = rows(3, 400);
+      data[1] = { ...data[1], Nome: "Anna\nMaria", CodiceFiscale: "NONVALIDO" };
+      const res = await send(op, "multiriga.csv", csvOf(data));
+      await drain();
+      const o = await outcome(op, res.id!);
+      assert.equal(o.ricevuti, 3);
+      const lines = await scarti(op, res.id!);
+      assert.deepEqual([...new Set(lines.slice(1).map((l) => l[0]))], ["3"]);
+      const long = csvOf(rows(1, 410)) + "x".repeat(70 * 1024) + "\r\n";
+      const refused = await send(op, "lunga.csv", long);
+      const page = await op.get(`/trasmissione/flussi/${refused.id}`);
+      assert.match(page.html, /Riga 3: Riga più lunga di 64 KB/);
+      const blank = await send(op, "vuote.csv", csvOf([]) + "\r\n\r\n  \r\n");
+      assert.match(
+        (await op.get(`/trasmissione/flussi/${blank.id}`)).html,
+        /non contiene righe di dati/,
+      );
+      const open = await send(op, "aperte.csv", csvOf(rows(1, 420)) + '"non chiuso;\r\n');
+      assert.match((await op.get(`/trasmissione/flussi/${open.id}`)).html, /Virgolette aperte/);
+    },
+  );
+
+  await t.step(
     "cancellations in a flow: an active key is cancelled, a missing one is R16",
     async () => {
       const data: Record<string, string>[] = rows(2, 0).map((r) => ({ ...r, TipoOperazione: "C" }));

@@ -1,0 +1,92 @@
+/**
+ * One flow ingested in a process of its own, for the Trasmissione benchmark:
+ * the file is read from disk in 64 KiB chunks into the upload's first stage
+ * (`FlowIntake`: store, hash, inspect), accepted as the upload route accepts
+ * it, and ingested by the real job on a worker. Prints one JSON line with the
+ * timings and the peak resident memory of this process.
+ *
+ * Usage: `deno run -A _ingest_process.ts <file> [DATABASE_URL]` (without a URL,
+ * an embedded database in a temporary directory).
+ * @module
+ */
+import { seedIdentityDemo } from "../../modules/auth/demo.ts";
+import { createAudit } from "../../modules/platform/audit.ts";
+import { openDatabase } from "../../modules/platform/db.ts";
+import { JobQueue } from "../../modules/platform/jobs.ts";
+import { migrate } from "../../modules/platform/migrate.ts";
+import { ensureCodeTable } from "../../modules/prestazioni/code_table.ts";
+import { loadReferenceData } from "../../modules/prestazioni/reference_data.ts";
+import { RuleContextCache } from "../../modules/prestazioni/validation.ts";
+import { encodingLabel } from "../../modules/trasmissione/encoding.ts";
+import { FlowIntake } from "../../modules/trasmissione/intake.ts";
+import { createTrasmissione } from "../../modules/trasmissione/mod.ts";
+import { FlussiRepo } from "../../modules/trasmissione/repo.ts";
+
+const [file, url] = Deno.args;
+const dataDir = url ? undefined : await Deno.makeTempDir({ prefix: "siuss-bench-" });
+const db = await openDatabase(url ? { databaseUrl: url } : { dataDir: dataDir! });
+const sql = db.sql;
+await migrate(sql);
+await seedIdentityDemo(sql);
+await ensureCodeTable(sql);
+await loadReferenceData(sql);
+
+let peak = 0;
+const sampler = setInterval(() => {
+  peak = Math.max(peak, Deno.memoryUsage().rss);
+}, 20);
+
+const flussi = new FlussiRepo(sql);
+const queue = new JobQueue(sql);
+const rules = new RuleContextCache(sql);
+const { jobs } = createTrasmissione({
+  sql,
+  audit: createAudit(sql),
+  queue,
+  maxUploadBytes: 2 ** 40,
+  context: () => rules.context(),
+});
+
+const start = performance.now();
+const id = await flussi.create("H501", {
+  nomeFile: file.split("/").at(-1)!,
+  modalita: "invio",
+  atomico: false,
+  operatore: "bench",
+  cfOperatore: "RSSMRA80A01H501U",
+});
+const intake = new FlowIntake(sql, { ente: "H501", flussoId: id });
+const handle = await Deno.open(file);
+for await (const chunk of handle.readable) await intake.push(chunk);
+const report = await intake.finish("H501");
+if (report.problems.length) throw new Error(JSON.stringify(report.problems.slice(0, 3)));
+await flussi.accept("H501", id, report, {
+  modalita: "invio",
+  atomico: false,
+  codifica: report.encoding.ok ? encodingLabel(report.encoding) : null,
+  operatore: "bench",
+  queue,
+});
+const intakeSeconds = (performance.now() - start) / 1000;
+const worker = queue.worker({ handlers: jobs, pollMs: 10, concurrency: 1 });
+worker.start();
+for (;;) {
+  const flow = await flussi.get("H501", id);
+  if (flow?.stato === "ELABORATO" || flow?.stato === "RIFIUTATO") break;
+  await new Promise((r) => setTimeout(r, 50));
+}
+const seconds = (performance.now() - start) / 1000;
+await worker.stop();
+clearInterval(sampler);
+const flow = (await flussi.get("H501", id))!;
+console.log(JSON.stringify({
+  records: flow.ricevuti,
+  accepted: flow.accettati,
+  esito: flow.esito,
+  seconds,
+  intakeSeconds,
+  peakRssMb: Math.round(peak / 1048576),
+  bytes: report.bytes,
+}));
+await db.close();
+if (dataDir) await Deno.remove(dataDir, { recursive: true });

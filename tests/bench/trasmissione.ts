@@ -1,0 +1,211 @@
+/**
+ * Trasmissione flussi: a realistic flow of 100 000 records (many
+ * beneficiaries, periodic and one-off benefits, some with DSU, some with
+ * SINA) as CSV and as XML, each ingested in a process of its own through the
+ * upload's stages and the real job; then, in the same run, `COPY` of the same
+ * final rows into a table with the same columns and indexes. And the peak
+ * resident memory of the ingesting process for 100 000 and 1 000 000 records.
+ * @module
+ */
+import { stringify } from "csv/sync";
+import { Builder } from "xml2js";
+import { connect } from "../../modules/platform/db.ts";
+import {
+  CSV_COLUMNS,
+  fromFlatInput,
+  toBeneficiarioElement,
+} from "../../modules/prestazioni/record.ts";
+import { NAMESPACE } from "../../modules/prestazioni/xml_tree.ts";
+import { flatRecord } from "./_records.ts";
+import type { Figure } from "./platform.ts";
+
+const CHUNK = 10_000;
+
+/** Writes a CSV flow of `n` generated records to `path`, a chunk at a time. */
+export async function writeCsv(path: string, n: number): Promise<void> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const encoder = new TextEncoder();
+  try {
+    for (let from = 0; from < n; from += CHUNK) {
+      const data = Array.from(
+        { length: Math.min(CHUNK, n - from) },
+        (_, i) => flatRecord(from + i),
+      );
+      const text = stringify(data, {
+        delimiter: ";",
+        header: from === 0,
+        columns: [...CSV_COLUMNS],
+        record_delimiter: "\r\n",
+      });
+      await file.write(encoder.encode(text));
+    }
+  } finally {
+    file.close();
+  }
+}
+
+/** Writes an XML flow of `n` generated records to `path`, a chunk of beneficiaries at a time. */
+export async function writeXml(path: string, n: number): Promise<void> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const encoder = new TextEncoder();
+  const builder = new Builder({ headless: true, renderOpts: { pretty: false } });
+  try {
+    await file.write(encoder.encode(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Flusso xmlns="${NAMESPACE}">` +
+        `<IdentificazioneFlusso Nome="H501.PS.20240115.0000001"><Ente Codice="H501" ` +
+        `Denominazione="Comune di Roma" Indirizzo="H501" CFOperatore="RSSMRA80A01H501U"/>` +
+        `</IdentificazioneFlusso>`,
+    ));
+    for (let from = 0; from < n; from += CHUNK) {
+      let text = "";
+      for (let i = from; i < Math.min(n, from + CHUNK); i++) {
+        const parsed = fromFlatInput(flatRecord(i));
+        if (!parsed.ok) throw new Error("record generato non valido");
+        text += builder.buildObject({ Beneficiario: toBeneficiarioElement(parsed.record) });
+      }
+      await file.write(encoder.encode(text));
+    }
+    await file.write(encoder.encode("</Flusso>\n"));
+  } finally {
+    file.close();
+  }
+}
+
+interface Run {
+  records: number;
+  accepted: number;
+  esito: string;
+  seconds: number;
+  intakeSeconds: number;
+  peakRssMb: number;
+  bytes: number;
+}
+
+/** Ingests `file` in a child process, on a fresh schema of the server (or its own embedded database). */
+async function ingest(
+  file: string,
+  databaseUrl: string | undefined,
+): Promise<Run & { url?: string }> {
+  let url: string | undefined;
+  if (databaseUrl) {
+    const admin = connect(databaseUrl, 1);
+    const schema = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+    await admin.unsafe(`create schema ${schema}`);
+    await admin.end();
+    const u = new URL(databaseUrl);
+    u.searchParams.set("search_path", schema);
+    url = u.toString();
+  }
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./_ingest_process.ts", import.meta.url).pathname,
+      file,
+      ...(url ? [url] : []),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
+  if (!out.success) {
+    throw new Error(`ingestione fallita: ${new TextDecoder().decode(out.stderr).slice(-800)}`);
+  }
+  return { ...JSON.parse(text), url };
+}
+
+async function dropSchema(databaseUrl: string, url: string) {
+  const schema = new URL(url).searchParams.get("search_path")!;
+  const admin = connect(databaseUrl, 1);
+  await admin.unsafe(`drop schema ${schema} cascade`);
+  await admin.end();
+}
+
+/** COPY of the rows the run stored into a table like `prestazioni` (same columns and indexes): seconds. */
+async function copySeconds(url: string): Promise<number> {
+  const sql = connect(url, 1);
+  try {
+    await sql`create table bench_copy (like prestazioni including defaults including identity including indexes including constraints)`;
+    const [sample] = await sql`select * from prestazioni limit 1`;
+    const columns = Object.keys(sample).filter((c) => c !== "id");
+    const rows = await sql.unsafe(
+      `select ${columns.map((c) => `${c}::text`).join(", ")} from prestazioni`,
+    );
+    const text = rows.map((r) => columns.map((c) => copyValue(r[c])).join("\t")).join("\n") + "\n";
+    const start = performance.now();
+    const writable = await sql`copy bench_copy (${sql(columns)}) from stdin`.writable();
+    await new Promise<void>((resolve, reject) => {
+      writable.on("error", reject);
+      writable.on("finish", () => resolve());
+      writable.end(text);
+    });
+    return (performance.now() - start) / 1000;
+  } finally {
+    await sql.end();
+  }
+}
+
+function copyValue(v: string | null): string {
+  if (v === null) return "\\N";
+  return v.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n");
+}
+
+/** The Trasmissione figures. */
+export async function benchTrasmissione(
+  databaseUrl: string | undefined,
+  n = 100_000,
+  big = 1_000_000,
+): Promise<Figure[]> {
+  const dir = await Deno.makeTempDir({ prefix: "siuss-flussi-" });
+  const figures: Figure[] = [];
+  try {
+    const csv = `${dir}/flusso.csv`;
+    const xml = `${dir}/flusso.xml`;
+    await writeCsv(csv, n);
+    await writeXml(xml, n);
+    const runs: [string, Run][] = [];
+    for (const [format, file, target] of [["CSV", csv, 0.5], ["XML", xml, 0.4]] as const) {
+      const run = await ingest(file, databaseUrl);
+      if (run.accepted !== n) throw new Error(`${format}: accettati ${run.accepted} su ${n}`);
+      runs.push([format, run]);
+      const rate = n / run.seconds;
+      let detail = `${(run.bytes / 1048576).toFixed(0)} MB, esito ${run.esito}; ` +
+        `primo stadio (memorizzazione, SHA-256, controlli${format === "XML" ? ", XSD" : ""}) ` +
+        `${run.intakeSeconds.toFixed(1)} s; picco di memoria ${run.peakRssMb} MB`;
+      if (run.url && databaseUrl) {
+        const copy = await copySeconds(run.url);
+        const ratio = run.seconds > 0 ? (n / copy) : 0;
+        detail += `; COPY delle stesse righe ${Math.round(ratio)} record/s → ${
+          (rate / ratio).toFixed(2)
+        }× COPY (obiettivo ${target}×)`;
+        await dropSchema(databaseUrl, run.url);
+      } else {
+        detail += "; rapporto con COPY non misurato: COPY non funziona sul database integrato";
+      }
+      figures.push({
+        name: `flusso ${format} di ${n} record: caricamento e acquisizione`,
+        value: Math.round(rate),
+        unit: "record/s",
+        detail,
+      });
+    }
+    await Deno.remove(xml);
+    await writeCsv(csv, big);
+    const large = await ingest(csv, databaseUrl);
+    if (large.url && databaseUrl) await dropSchema(databaseUrl, large.url);
+    const small = runs[0][1].peakRssMb;
+    figures.push({
+      name: "picco di memoria del processo che acquisisce (CSV)",
+      value: large.peakRssMb,
+      unit: "MB",
+      detail:
+        `${big} record: ${large.peakRssMb} MB; ${n} record: ${small} MB → ${
+          (large.peakRssMb / small).toFixed(2)
+        }× (obiettivo < 1,5× e < 400 MB); ${big} record in ${large.seconds.toFixed(0)} s, ` +
+        `${Math.round(big / large.seconds)} record/s`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  return figures;
+}
