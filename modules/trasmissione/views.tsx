@@ -267,7 +267,8 @@ export function Progress(props: { flow: Flusso; now: Date }) {
             aria-valuenow={f.posizione}
             aria-valuetext={`${f.posizione} record su ${total} (${percent}%)`}
           >
-            <progress value={f.posizione} max={total}>{percent}%</progress>
+            {/* The visible bar; the element around it is the one assistive technologies read. */}
+            <progress value={f.posizione} max={total} aria-hidden="true">{percent}%</progress>
           </div>
           <p>
             {f.posizione} record elaborati su {f.totale ?? "?"} ({percent}%)

@@ -7,6 +7,7 @@
 import { benchJobQueue, benchPageRender, type Figure } from "./platform.ts";
 import { benchInsert, benchValidation } from "./prestazioni.ts";
 import { benchAcquisizione } from "./acquisizione.ts";
+import { benchTrasmissione } from "./trasmissione.ts";
 import { withDatabase } from "./_db.ts";
 
 const databaseUrl = Deno.env.get("BENCH_DATABASE_URL") || undefined;
@@ -25,6 +26,7 @@ const figures: Figure[] = [
     databaseUrl,
     (sql) => benchAcquisizione(sql, databaseUrl ? 1_000_000 : 200_000),
   ),
+  ...await benchTrasmissione(databaseUrl),
 ];
 for (const f of figures) {
   console.log(`${f.name}: ${f.value} ${f.unit}${f.detail ? ` (${f.detail})` : ""}`);
