@@ -5,8 +5,12 @@
  * it, and ingested by the real job on a worker. Prints one JSON line with the
  * timings and the peak resident memory of this process.
  *
- * Usage: `deno run -A _ingest_process.ts <file> [DATABASE_URL]` (without a URL,
- * an embedded database in a temporary directory).
+ * Usage: `deno run -A _ingest_process.ts prepare <database>`, then
+ * `deno run -A _ingest_process.ts <file> <database>`, where `<database>` is a
+ * PostgreSQL URL or the data directory of an embedded database. Preparing
+ * (schema, demo identities, code table, reference data) runs in a process of
+ * its own, as it does at a deployment's first start: the measured process is
+ * a worker as it runs every day after.
  * @module
  */
 import { seedIdentityDemo } from "../../modules/auth/demo.ts";
@@ -22,14 +26,18 @@ import { FlowIntake } from "../../modules/trasmissione/intake.ts";
 import { createTrasmissione } from "../../modules/trasmissione/mod.ts";
 import { FlussiRepo } from "../../modules/trasmissione/repo.ts";
 
-const [file, url] = Deno.args;
-const dataDir = url ? undefined : await Deno.makeTempDir({ prefix: "siuss-bench-" });
-const db = await openDatabase(url ? { databaseUrl: url } : { dataDir: dataDir! });
+const [file, database] = Deno.args;
+const url = database.startsWith("postgres") ? database : undefined;
+const db = await openDatabase(url ? { databaseUrl: url } : { dataDir: database });
 const sql = db.sql;
-await migrate(sql);
-await seedIdentityDemo(sql);
-await ensureCodeTable(sql);
-await loadReferenceData(sql);
+if (file === "prepare") {
+  await migrate(sql);
+  await seedIdentityDemo(sql);
+  await ensureCodeTable(sql);
+  await loadReferenceData(sql);
+  await db.close();
+  Deno.exit(0);
+}
 
 let peak = 0;
 const sampler = setInterval(() => {
@@ -89,4 +97,3 @@ console.log(JSON.stringify({
   bytes: report.bytes,
 }));
 await db.close();
-if (dataDir) await Deno.remove(dataDir, { recursive: true });

@@ -87,6 +87,7 @@ async function ingest(
   databaseUrl: string | undefined,
 ): Promise<Run & { url?: string }> {
   let url: string | undefined;
+  let dataDir: string | undefined;
   if (databaseUrl) {
     const admin = connect(databaseUrl, 1);
     const schema = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
@@ -95,23 +96,31 @@ async function ingest(
     const u = new URL(databaseUrl);
     u.searchParams.set("search_path", schema);
     url = u.toString();
+  } else dataDir = await Deno.makeTempDir({ prefix: "siuss-bench-" });
+  const run = async (...args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      // The V8 heap cap `deno task start` runs the product with.
+      args: [
+        "run",
+        "-A",
+        "--v8-flags=--max-old-space-size=192",
+        new URL("./_ingest_process.ts", import.meta.url).pathname,
+        ...args,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      throw new Error(`ingestione fallita: ${new TextDecoder().decode(out.stderr).slice(-800)}`);
+    }
+    return new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
+  };
+  try {
+    await run("prepare", url ?? dataDir!);
+    return { ...JSON.parse(await run(file, url ?? dataDir!)), url };
+  } finally {
+    if (dataDir) await Deno.remove(dataDir, { recursive: true });
   }
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./_ingest_process.ts", import.meta.url).pathname,
-      file,
-      ...(url ? [url] : []),
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
-  if (!out.success) {
-    throw new Error(`ingestione fallita: ${new TextDecoder().decode(out.stderr).slice(-800)}`);
-  }
-  return { ...JSON.parse(text), url };
 }
 
 async function dropSchema(databaseUrl: string, url: string) {
