@@ -138,18 +138,20 @@ const INSERT_SQL = `
  * A PostgreSQL array literal of text values, written directly: the generic
  * serializer of the driver costs more than the insert itself on large batches.
  */
-function arrayLiteral(values: readonly unknown[]): string {
-  let out = "{";
-  for (let i = 0; i < values.length; i++) {
-    if (i) out += ",";
-    const v = values[i];
-    if (v === null || v === undefined) out += "NULL";
+function arrayLiteral(rows: readonly Record<string, unknown>[], name: string): string {
+  const parts = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const v = rows[i][name];
+    if (v === null || v === undefined) parts[i] = "NULL";
     else {
       const s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
-      out += `"${s.replace(/[\\"]/g, "\\$&")}"`;
+      // Most values hold neither quote nor backslash: no regular expression for them.
+      parts[i] = s.includes('"') || s.includes("\\")
+        ? `"${s.replace(/[\\"]/g, "\\$&")}"`
+        : `"${s}"`;
     }
   }
-  return out + "}";
+  return `{${parts.join(",")}}`;
 }
 
 function duplicate(r: PsRecord): Violation {
@@ -212,7 +214,7 @@ export class PrestazioniRepo {
     const rows = batch.map((i) => toRow(ente, acquisizione, records[i]) as Record<string, unknown>);
     const inserted = await tx.unsafe(
       INSERT_SQL,
-      COLUMNS.map(([name]) => arrayLiteral(rows.map((r) => r[name]))),
+      COLUMNS.map(([name]) => arrayLiteral(rows, name)),
       { prepare: true },
     );
     const ids = new Map(inserted.map((row) => [row.key as string, row.id as number]));

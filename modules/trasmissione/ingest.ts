@@ -156,7 +156,7 @@ async function* batches(
     if (item.ordinal <= skip) continue;
     // Parsing never yields to I/O by itself (only microtasks): without this pause the
     // previous batch's transaction would wait for the whole next batch to be parsed.
-    if (item.ordinal % 250 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    if (item.ordinal % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
     batch.push(judge(item, ctx));
     if (batch.length === BATCH) {
       yield batch;

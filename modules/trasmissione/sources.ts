@@ -43,10 +43,21 @@ export function flowItems(
   return shape.formato === "csv" ? csvItems(blocks, shape) : xmlItems(blocks, shape.tipo);
 }
 
+/**
+ * The file's text, in pieces of at most 64 KiB: parsing a piece blocks the
+ * thread for a few milliseconds only, so the previous batch's transaction,
+ * which needs the thread between its statements, keeps moving meanwhile.
+ */
 async function* texts(blocks: AsyncIterable<Uint8Array>, encoding: string) {
   // The decoder drops a UTF-8 BOM and converts Windows-1252 to Unicode.
   const decoder = new TextDecoder(encoding === "Windows-1252" ? "windows-1252" : "utf-8");
-  for await (const block of blocks) yield decoder.decode(block, { stream: true });
+  const PIECE = 64 * 1024;
+  for await (const block of blocks) {
+    for (let at = 0; at < block.length; at += PIECE) {
+      yield decoder.decode(block.subarray(at, at + PIECE), { stream: true });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  }
   const rest = decoder.decode();
   if (rest) yield rest;
 }
