@@ -533,18 +533,8 @@ export function PresaCaricoBlock(
   );
 }
 
-const SINA_SELECTS = [
-  "Mobilita",
-  "AttivitaVitaQuotidiana",
-  "DisturbiAreaCognitiva",
-  "DisturbiComportamentali",
-  "NecessitaCureSanitarie",
-  "AreaReddituale",
-  "AreaSupporto",
-  "FonteDerivazioneValutazione",
-  "StrumentoValutazione",
-  "FonteDerivazioneInvalidita",
-] as const;
+// The SINA attributes, each a coded choice, as the schema lists them.
+const SINA_SELECTS = Object.keys(SinaAttrs.shape) as (keyof typeof SinaAttrs.shape)[];
 
 function SinaBlock(props: { values: FormValues; errors?: FieldErrors; lookups: Lookups }) {
   const { values, errors } = props;

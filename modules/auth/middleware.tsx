@@ -137,15 +137,7 @@ export function csrf(
         ip: c.var.ip,
         requestId: c.var.requestId,
       });
-      return render(
-        c,
-        "Richiesta non valida",
-        <ErrorPage
-          title="Richiesta non valida"
-          message="La richiesta non proviene da una pagina di questo servizio o la pagina era scaduta. Tornare indietro, ricaricare la pagina e riprovare."
-        />,
-        403,
-      );
+      return csrfRefusal(c);
     }
     await next();
   });
@@ -161,6 +153,19 @@ async function formToken(c: Context): Promise<string | undefined> {
   const body = await c.req.parseBody().catch(() => ({}));
   const value = (body as Record<string, unknown>)._csrf;
   return typeof value === "string" ? value : undefined;
+}
+
+/** The 403 page of a request refused by the CSRF checks. */
+export function csrfRefusal(c: Context<AuthEnv>): Response | Promise<Response> {
+  return render(
+    c,
+    "Richiesta non valida",
+    <ErrorPage
+      title="Richiesta non valida"
+      message="La richiesta non proviene da una pagina di questo servizio o la pagina era scaduta. Tornare indietro, ricaricare la pagina e riprovare."
+    />,
+    403,
+  );
 }
 
 /** Whether `sent` is the CSRF token of the request's session (for streamed forms). */

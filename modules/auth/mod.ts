@@ -22,7 +22,7 @@ import { SessionStore } from "./sessions.ts";
 import { LoginThrottle } from "./throttle.ts";
 
 export { type AuthEnv, requireAccess };
-export { csrfTokenMatches } from "./middleware.tsx";
+export { csrfRefusal, csrfTokenMatches } from "./middleware.tsx";
 export { type AuthState, scopeOf } from "./service.ts";
 export type { Scope } from "./repo.ts";
 export { can, type Permission, type Ruolo } from "./roles.ts";

@@ -20,7 +20,7 @@ import type { PsRecord } from "../prestazioni/record.ts";
 import { type Accepted, businessKey, type PrestazioniRepo } from "../prestazioni/repo.ts";
 import { checkRecord, type RuleContext, type Violation } from "../prestazioni/rules.ts";
 import { checkSinba, type SinbaRecord, type SinbaRepo } from "../prestazioni/sinba.ts";
-import type { FlussiRepo, Flusso } from "./repo.ts";
+import type { FlussiRepo, Flusso, Scarto } from "./repo.ts";
 import { type FlowItem, flowItems } from "./sources.ts";
 
 /** The job kind. */
@@ -49,15 +49,8 @@ interface Judged {
   record?: PsRecord | SinbaRecord;
 }
 
-/** A rejected-record line. */
-interface Line {
-  posizione: number;
-  chiave: string | null;
-  regola: string;
-  campo: string | null;
-  valore: string | null;
-  messaggio: string;
-}
+/** A rejected-record line, as the report shows it. */
+type Line = Scarto;
 
 interface Counts {
   ricevuti: number;

@@ -8,7 +8,7 @@
  */
 import { type Context, Hono } from "hono";
 import { stringify } from "csv/sync";
-import { type AuthEnv, csrfTokenMatches } from "../auth/mod.ts";
+import { type AuthEnv, csrfRefusal, csrfTokenMatches } from "../auth/mod.ts";
 import type { Audit } from "../platform/audit.ts";
 import { isIsoDate } from "../platform/dates.ts";
 import type { JobQueue } from "../platform/jobs.ts";
@@ -156,15 +156,7 @@ export function trasmissioneRoutes(deps: TrasmissioneDeps): Hono<AuthEnv> {
     }
     if (csrfFailed) {
       await record(c, "csrf.rifiutata", UPLOAD_PATH);
-      return render(
-        c,
-        "Richiesta non valida",
-        <ErrorPage
-          title="Richiesta non valida"
-          message="La richiesta non proviene da una pagina di questo servizio o la pagina era scaduta. Tornare indietro, ricaricare la pagina e riprovare."
-        />,
-        403,
-      );
+      return csrfRefusal(c);
     }
     if (upload.tooLarge) {
       if (flussoId !== undefined) await flussi.discard(ente(c), flussoId);

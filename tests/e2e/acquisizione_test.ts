@@ -5,28 +5,11 @@
  * @module
  */
 import assert from "node:assert/strict";
-import axe from "axe-core";
 import type { Page } from "playwright-core";
 import { startServer } from "../_process.ts";
-import { hasChromium, launch } from "./_browser.ts";
+import { accessible, hasChromium, italianPage, launch, signIn } from "./_browser.ts";
 
 const SHOTS = new URL("../../modules/informazioni/manuale/immagini/", import.meta.url);
-
-/** Runs axe-core on the page; violations of impact serious or critical fail the test. */
-async function accessible(page: Page, what: string): Promise<void> {
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(axe.source);
-  const violations: { id: string; impact: string; nodes: string[] }[] = await page.evaluate(`
-    axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    }).then((result) => result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-    })))`);
-  const grave = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(grave, [], `${what}: ${JSON.stringify(grave)}`);
-}
 
 /**
  * Waits until a field's value matches, as after an htmx swap. (`waitForFunction`
@@ -40,13 +23,8 @@ async function valueBecomes(page: Page, selector: string, pattern: RegExp): Prom
   assert.fail(`${selector}: il valore non è diventato ${pattern}`);
 }
 
-async function login(page: Page, base: string, username: string) {
-  await page.goto(`${base}/login?next=%2Facquisizione`);
-  await page.getByLabel("Codice fiscale o nome utente").fill(username);
-  await page.getByLabel("Password").fill("demo-siuss-2026");
-  await page.getByRole("button", { name: "Accedi" }).click();
-  await page.waitForURL(`${base}/acquisizione`);
-}
+const login = (page: Page, base: string, username: string) =>
+  signIn(page, base, username, "/acquisizione");
 
 /** Waits until htmx has swapped a block in (the option or field appears). */
 const attached = (page: Page, selector: string) =>
@@ -64,17 +42,7 @@ Deno.test({
     const browser = await launch();
     const base = `http://127.0.0.1:${server.port}`;
     try {
-      const page = await browser.newPage({
-        viewport: { width: 1100, height: 900 },
-        locale: "it-IT",
-        timezoneId: "Europe/Rome",
-      });
-      const errors: string[] = [];
-      page.on(
-        "console",
-        (m) => /Refused|Content Security Policy/.test(m.text()) && errors.push(m.text()),
-      );
-      page.on("pageerror", (e) => errors.push(e.message));
+      const { page, errors } = await italianPage(browser);
       await login(page, base, "operatore.h501");
       await accessible(page, "/acquisizione vuota");
 
@@ -291,8 +259,7 @@ Deno.test({
     const browser = await launch();
     const base = `http://127.0.0.1:${server.port}`;
     try {
-      const context = await browser.newContext({ javaScriptEnabled: false });
-      const page = await context.newPage();
+      const { page, errors } = await italianPage(browser, { javaScriptEnabled: false });
       await login(page, base, "operatore.h501");
       await page.goto(`${base}/acquisizione/nuova`);
       assert.equal(await page.locator("#cerca-codice").isVisible(), false, "no search without JS");
@@ -318,7 +285,7 @@ Deno.test({
       await page.getByRole("button", { name: "Invia la prestazione" }).click();
       await page.waitForURL(/\/acquisizione\/ricevute\/[0-9a-f-]{36}$/);
       assert.match(await page.locator("main").innerText(), /RSSMRA80A01H501U/);
-      await context.close();
+      assert.deepEqual(errors, []);
     } finally {
       await browser.close();
       await server.stop();

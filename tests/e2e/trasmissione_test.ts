@@ -6,23 +6,11 @@
  * @module
  */
 import assert from "node:assert/strict";
-import axe from "axe-core";
-import type { Page } from "playwright-core";
 import { startServer } from "../_process.ts";
 import { csvOf, rows } from "../trasmissione/_flows.ts";
-import { hasChromium, launch } from "./_browser.ts";
+import { accessible, hasChromium, italianPage, launch, signIn } from "./_browser.ts";
 
 const SHOTS = new URL("../../modules/informazioni/manuale/immagini/", import.meta.url);
-
-async function accessible(page: Page, what: string): Promise<void> {
-  await page.evaluate(axe.source);
-  const violations: { id: string; impact: string }[] = await page.evaluate(`
-    axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    }).then((result) => result.violations.map((v) => ({ id: v.id, impact: v.impact })))`);
-  const grave = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(grave, [], `${what}: ${JSON.stringify(grave)}`);
-}
 
 Deno.test({
   name: "browser: upload a flow, watch its progress bar, download its rejected records",
@@ -35,22 +23,8 @@ Deno.test({
     const browser = await launch();
     const base = `http://127.0.0.1:${server.port}`;
     try {
-      const page = await browser.newPage({
-        viewport: { width: 1100, height: 900 },
-        locale: "it-IT",
-        timezoneId: "Europe/Rome",
-      });
-      const errors: string[] = [];
-      page.on(
-        "console",
-        (m) => /Refused|Content Security Policy/.test(m.text()) && errors.push(m.text()),
-      );
-      page.on("pageerror", (e) => errors.push(e.message));
-      await page.goto(`${base}/login?next=%2Ftrasmissione`);
-      await page.getByLabel("Codice fiscale o nome utente").fill("operatore.h501");
-      await page.getByLabel("Password").fill("demo-siuss-2026");
-      await page.getByRole("button", { name: "Accedi" }).click();
-      await page.waitForURL(`${base}/trasmissione`);
+      const { page, errors } = await italianPage(browser);
+      await signIn(page, base, "operatore.h501", "/trasmissione");
       await accessible(page, "/trasmissione");
 
       const data = rows(20_000);
