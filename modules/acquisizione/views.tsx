@@ -21,7 +21,7 @@ import {
 } from "../../views/components.tsx";
 import { enumValues } from "../prestazioni/xsd_types.ts";
 import { AnagraficaAttrs, PrestazioneAttrs, SinaAttrs } from "../prestazioni/schema_ps.ts";
-import type { PsRecord } from "../prestazioni/record.ts";
+import { BENEFICIARY_FIELDS, type PsRecord } from "../prestazioni/record.ts";
 import type { StoredRecord } from "../prestazioni/repo.ts";
 import type { Violation } from "../prestazioni/rules.ts";
 import { type FormValues, text, visibility } from "./form.ts";
@@ -950,16 +950,7 @@ function OperationsTable(props: { items: Operation[] }) {
 }
 
 const SECTIONS: [string, readonly string[]][] = [
-  ["Beneficiario", [
-    "CodiceFiscale",
-    "Cognome",
-    "Nome",
-    "AnnoNascita",
-    "LuogoNascita",
-    "Genere",
-    "CodiceCittadinanza",
-    "CodiceSecondaCittadinanza",
-  ]],
+  ["Beneficiario", BENEFICIARY_FIELDS],
   ["Prestazione", [
     "CodicePrestazione",
     "DenominazionePrestazione",
