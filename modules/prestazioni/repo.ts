@@ -154,7 +154,8 @@ function arrayLiteral(rows: readonly Record<string, unknown>[], name: string): s
   return `{${parts.join(",")}}`;
 }
 
-function duplicate(r: PsRecord): Violation {
+/** R15: the record's business key is already active. */
+export function duplicate(r: PsRecord): Violation {
   return {
     rule: "R15",
     level: "scarto",
@@ -165,7 +166,8 @@ function duplicate(r: PsRecord): Violation {
   };
 }
 
-function notFound(r: PsRecord): Violation {
+/** R16: no active record to cancel with the record's business key. */
+export function notFound(r: PsRecord): Violation {
   return {
     rule: "R16",
     level: "scarto",

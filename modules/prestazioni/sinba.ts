@@ -145,6 +145,18 @@ export function checkSinba(r: SinbaRecord, ctx: RuleContext): Violation[] {
 /** The outcome of storing one SINBA record. */
 export type SinbaOutcome = { ok: true; id: number } | { ok: false; violation: Violation };
 
+/** R15 for SINBA: the case (pseudonym and month of first report) is already active. */
+export function sinbaDuplicate(r: SinbaRecord): Violation {
+  return {
+    rule: "R15",
+    level: "scarto",
+    field: "IDBeneficiario",
+    value: r.IDBeneficiario,
+    message:
+      "Caso SINBA già presente e attivo per lo stesso beneficiario e mese di prima segnalazione.",
+  };
+}
+
 const sinbaKey = (r: SinbaRecord) => `${r.IDBeneficiario}|${r.DataPrimaSegnalazione}`;
 
 /** Storage of SINBA records, scoped by ente like the PS repository. */
@@ -183,17 +195,7 @@ export class SinbaRepo {
     return records.map((r) => {
       const id = ids.get(sinbaKey(r));
       if (id === undefined || used.has(sinbaKey(r))) {
-        return {
-          ok: false,
-          violation: {
-            rule: "R15",
-            level: "scarto",
-            field: "IDBeneficiario",
-            value: r.IDBeneficiario,
-            message:
-              "Caso SINBA già presente e attivo per lo stesso beneficiario e mese di prima segnalazione.",
-          },
-        };
+        return { ok: false, violation: sinbaDuplicate(r) };
       }
       used.add(sinbaKey(r));
       return { ok: true, id };

@@ -17,9 +17,20 @@ import type { Audit } from "../platform/audit.ts";
 import type { Queryable, Sql } from "../platform/db.ts";
 import type { JobContext, JobHandler } from "../platform/jobs.ts";
 import type { PsRecord } from "../prestazioni/record.ts";
-import { type Accepted, businessKey, type PrestazioniRepo } from "../prestazioni/repo.ts";
+import {
+  type Accepted,
+  businessKey,
+  duplicate,
+  notFound,
+  type PrestazioniRepo,
+} from "../prestazioni/repo.ts";
 import { checkRecord, type RuleContext, type Violation } from "../prestazioni/rules.ts";
-import { checkSinba, type SinbaRecord, type SinbaRepo } from "../prestazioni/sinba.ts";
+import {
+  checkSinba,
+  sinbaDuplicate,
+  type SinbaRecord,
+  type SinbaRepo,
+} from "../prestazioni/sinba.ts";
 import type { FlussiRepo, Flusso, Scarto } from "./repo.ts";
 import { type FlowItem, flowItems } from "./sources.ts";
 
@@ -373,19 +384,11 @@ async function judgeKeys(
   }
 }
 
+/** The repository's own R15 or R16 for a record judged without storing it. */
 function violation(rule: "R15" | "R16", j: Judged): Violation {
-  const sinba = j.record && "IDBeneficiario" in j.record;
-  return {
-    rule,
-    level: "scarto",
-    field: sinba ? "IDBeneficiario" : "ProtocolloDomanda",
-    value: sinba
-      ? (j.record as SinbaRecord).IDBeneficiario
-      : (j.record as PsRecord).ProtocolloDomanda,
-    message: rule === "R15"
-      ? "Prestazione già presente e attiva con la stessa chiave (codice fiscale, codice, protocollo, data)."
-      : "Nessuna prestazione attiva da annullare con questa chiave (codice fiscale, codice, protocollo, data).",
-  };
+  const r = j.record!;
+  if ("IDBeneficiario" in r) return sinbaDuplicate(r);
+  return rule === "R15" ? duplicate(r) : notFound(r);
 }
 
 async function activeKeys(sql: Sql, flow: Flusso, keys: string[]): Promise<Set<string>> {
