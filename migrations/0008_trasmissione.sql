@@ -5,6 +5,8 @@ create table flussi (
   ente_id text not null references enti,
   id bigint generated always as identity,
   nome_file text not null check (length(nome_file) <= 255),
+  -- XML: the flow's own name (IdentificazioneFlusso/@Nome).
+  nome_flusso text,
   -- PS_PSA_SINA or SINBA; null until detected (a flow refused before detection has none).
   tipo text check (tipo in ('PS_PSA_SINA', 'SINBA')),
   formato text check (formato in ('csv', 'xml')),

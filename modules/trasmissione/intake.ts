@@ -51,6 +51,8 @@ export interface IntakeReport {
   header?: string[];
   /** Records expected (CSV data lines, XML benefits or SINBA elements), for the progress bar. */
   totale: number;
+  /** XML: the flow's name, `IdentificazioneFlusso/@Nome`. */
+  nomeFlusso?: string;
   /** Reasons to refuse the whole flow, with line numbers. */
   problems: XmlProblem[];
 }
@@ -229,6 +231,7 @@ export class FlowIntake {
           messaggio: `IdentificazioneFlusso: ${describeIssue(envelope.error.issues[0])}`,
         });
       } else if (envelope.success) {
+        report.nomeFlusso = envelope.data.$.Nome;
         for (const v of checkEnvelope(envelope.data.Ente[0].$, senderEnte)) {
           problems.push({ riga: 1, messaggio: `${v.message} (${v.rule})` });
         }

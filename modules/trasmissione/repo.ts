@@ -19,6 +19,7 @@ export interface Flusso {
   enteId: string;
   id: number;
   nomeFile: string;
+  nomeFlusso: string | null;
   tipo: Tipo | null;
   formato: "csv" | "xml" | null;
   modalita: "invio" | "verifica";
@@ -67,9 +68,9 @@ export interface FlowFilters {
 const PAGE_SIZE = 20;
 
 const columns = (sql: Sql | Queryable) =>
-  sql`ente_id as "enteId", id, nome_file as "nomeFile", tipo, formato, modalita, atomico, stato,
-    esito, sha256, dimensione, codifica, separatore, operatore, cf_operatore as "cfOperatore",
-    acquisizione_id as "acquisizioneId", posizione, totale, ricevuti, accettati, scartati,
+  sql`ente_id as "enteId", id, nome_file as "nomeFile", nome_flusso as "nomeFlusso", tipo,
+    formato, modalita, atomico, stato, esito, sha256, dimensione, codifica, separatore, operatore,
+    cf_operatore as "cfOperatore", acquisizione_id as "acquisizioneId", posizione, totale, ricevuti, accettati, scartati,
     annullati, avvisi, motivi, created_at as "createdAt", started_at as "startedAt",
     finished_at as "finishedAt"`;
 
@@ -156,6 +157,7 @@ export class FlussiRepo {
         update flussi set tipo = ${report.tipo!}, formato = ${report.formato!},
           codifica = ${f.codifica}, separatore = ${report.separatore ?? null},
           sha256 = ${report.sha256}, dimensione = ${report.bytes}, totale = ${report.totale},
+          nome_flusso = ${report.nomeFlusso ?? null},
           modalita = ${f.modalita}, atomico = ${f.atomico}, acquisizione_id = ${acquisizione}
         where ente_id = ${ente} and id = ${id}`;
       await f.queue.enqueue(INGEST_JOB, { ente, flusso: id }, {

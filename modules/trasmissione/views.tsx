@@ -314,6 +314,12 @@ export function FlowPage(
         <dd>{f.acquisizioneId ? <code>{f.acquisizioneId}</code> : "— (nessuna acquisizione)"}</dd>
         <dt>File</dt>
         <dd>{f.nomeFile}</dd>
+        {f.nomeFlusso && (
+          <>
+            <dt>Nome del flusso</dt>
+            <dd>{f.nomeFlusso}</dd>
+          </>
+        )}
         <dt>Ricevuto il</dt>
         <dd>{dateTime(f.createdAt)}</dd>
         <dt>Operatore</dt>

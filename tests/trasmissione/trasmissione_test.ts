@@ -278,6 +278,10 @@ dbTest("trasmissione: XML flows, the XSD, and hostile files", async (t, db) => {
     assert.equal(o.ricevuti, 6);
     assert.equal(o.accettati, 5);
     assert.deepEqual((await scarti(op, res.id!)).slice(1).map((l) => [l[0], l[2]]), [["5", "R09"]]);
+    assert.match(
+      (await op.get(`/trasmissione/flussi/${res.id}`)).html,
+      /H501\.PS\.20240115\.0000001/,
+    );
   });
 
   await t.step("an XSD-invalid element refuses the whole flow, with its line", async () => {
