@@ -6,6 +6,17 @@
  */
 import type { Child } from "hono/jsx";
 
+const ROME_DATE_TIME = new Intl.DateTimeFormat("it-IT", {
+  timeZone: "Europe/Rome",
+  dateStyle: "short",
+  timeStyle: "medium",
+});
+
+/** An instant as an operator reads it: Italian date and time, Rome's time zone; "—" when absent. */
+export function dateTime(d: Date | null | undefined): string {
+  return d ? ROME_DATE_TIME.format(d) : "—";
+}
+
 /** Field name → Italian message. */
 export type FieldErrors = Record<string, string>;
 

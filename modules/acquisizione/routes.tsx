@@ -9,6 +9,7 @@ import { type Context, Hono } from "hono";
 import { type AuthEnv, can } from "../auth/mod.ts";
 import { romeDay } from "../auth/access.ts";
 import { render } from "../platform/web/render.tsx";
+import { pageParam } from "../platform/web/forms.ts";
 import { ErrorPage } from "../../views/pages.tsx";
 import { flussoName, flussoXml } from "../prestazioni/flusso_xml.ts";
 import type { PsRecord } from "../prestazioni/record.ts";
@@ -48,11 +49,6 @@ export interface AcquisizioneDeps {
 }
 
 const TOKEN = /^[A-Za-z0-9-]{16,64}$/;
-
-/** A page number from the query string: a small positive integer, else the first page. */
-function pageParam(raw: string | undefined): number {
-  return raw && /^[1-9]\d{0,5}$/.test(raw) ? Number(raw) : 1;
-}
 
 /** The section's routes. */
 export function acquisizioneRoutes(deps: AcquisizioneDeps): Hono<AuthEnv> {

@@ -11,6 +11,7 @@
 import type { Child } from "hono/jsx";
 import {
   CsrfField,
+  dateTime,
   ErrorSummary,
   type FieldErrors,
   fieldId,
@@ -862,13 +863,6 @@ const QUOTAS = [
   "ImportoSogliaISEE",
   "OreServizioMensile",
 ] as const;
-
-const dateTime = (d: Date) =>
-  new Intl.DateTimeFormat("it-IT", {
-    timeZone: "Europe/Rome",
-    dateStyle: "short",
-    timeStyle: "medium",
-  }).format(d);
 
 const OPERAZIONI: Record<string, string> = {
   inserimento: "Inserimento",

@@ -33,10 +33,10 @@ export function xsdPattern(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern.replaceAll("\\d", "\\p{Nd}")})$`, "u");
 }
 
-// Outside the XML 1.0 `Char` production (lone surrogates included): matching control
-// characters is the point here.
+/** A character outside the XML 1.0 `Char` production (lone surrogates included): no XML
+ * document can carry it. Matching control characters is the point here. */
 // deno-lint-ignore no-control-regex
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
+export const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
 
 /** An `xs:string` restricted by `facets`; white space is kept, as the XSD keeps it. */
 export function xsString(facets: StringFacets = {}) {

@@ -13,6 +13,8 @@ import type { Audit } from "../platform/audit.ts";
 import { isIsoDate } from "../platform/dates.ts";
 import type { JobQueue } from "../platform/jobs.ts";
 import { render } from "../platform/web/render.tsx";
+import { pageParam } from "../platform/web/forms.ts";
+import { NOT_XML_CHAR } from "../prestazioni/xsd_types.ts";
 import { ErrorPage } from "../../views/pages.tsx";
 import { encodingLabel } from "./encoding.ts";
 import { FlowIntake, type Tipo } from "./intake.ts";
@@ -36,8 +38,6 @@ const TIPI = new Set(["PS_PSA_SINA", "SINBA"]);
 const STATI = new Set(["RICEVUTO", "IN_ELABORAZIONE", "ELABORATO", "RIFIUTATO"]);
 const ESITI = new Set(["OK", "OK_CON_SCARTI", "RICHIESTA_INVALIDA", "ERRORE_GENERICO"]);
 
-const pageParam = (raw: string | undefined) => raw && /^[1-9]\d{0,5}$/.test(raw) ? Number(raw) : 1;
-
 /** A cell of a downloaded CSV that a spreadsheet would run as a formula is made text. */
 export function neutralise(cell: string | null): string {
   const v = cell ?? "";
@@ -45,8 +45,7 @@ export function neutralise(cell: string | null): string {
 }
 
 // Characters XML cannot carry at all (a rejected value may hold them) become U+FFFD.
-// deno-lint-ignore no-control-regex
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
+const NOT_XML = new RegExp(NOT_XML_CHAR.source, "gu");
 const xmlEscape = (s: string) =>
   s.replace(NOT_XML, "\uFFFD").replace(
     /[<>&"']/g,

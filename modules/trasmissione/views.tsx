@@ -3,17 +3,8 @@
  * the ente's flows, a flow's page (receipt, progress, rejected records).
  * @module
  */
-import { CsrfField, ErrorSummary, Notice, Pagination } from "../../views/components.tsx";
+import { CsrfField, dateTime, ErrorSummary, Notice, Pagination } from "../../views/components.tsx";
 import type { FlowFilters, Flusso, Scarto } from "./repo.ts";
-
-const dateTime = (d: Date | null) =>
-  d
-    ? new Intl.DateTimeFormat("it-IT", {
-      timeZone: "Europe/Rome",
-      dateStyle: "short",
-      timeStyle: "medium",
-    }).format(d)
-    : "—";
 
 const STATI: Record<string, string> = {
   RICEVUTO: "Ricevuto",

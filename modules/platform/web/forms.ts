@@ -12,6 +12,14 @@
  */
 import type { z } from "zod";
 
+/**
+ * A page number from the query string: a small positive integer, else the
+ * first page (a fraction or a huge number would reach SQL as an offset).
+ */
+export function pageParam(raw: string | undefined): number {
+  return raw && /^[1-9]\d{0,5}$/.test(raw) ? Number(raw) : 1;
+}
+
 /** The outcome of a form validation. */
 export type FormResult<T> =
   | { ok: true; data: T; values: Record<string, string> }
