@@ -9,7 +9,7 @@ import { type Context, Hono } from "hono";
 import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
 import type postgres from "postgres";
 import type { z } from "zod";
-import { validateForm } from "../platform/web/forms.ts";
+import { pageParam, validateForm } from "../platform/web/forms.ts";
 import { render } from "../platform/web/render.tsx";
 import { ErrorPage } from "../../views/pages.tsx";
 import { romeDay } from "./access.ts";
@@ -112,7 +112,7 @@ export function adminRoutes(service: AuthService): Hono<AuthEnv> {
       404,
     );
   };
-  const page = (c: Context<AuthEnv>) => Math.max(1, Number(c.req.query("pagina")) || 1);
+  const page = (c: Context<AuthEnv>) => pageParam(c.req.query("pagina"));
   const refuse = (c: Context<AuthEnv>, message: string) =>
     render(
       c,
