@@ -47,8 +47,6 @@ export interface IntakeReport {
   formato?: "csv" | "xml";
   tipo?: Tipo;
   separatore?: string;
-  /** CSV: the header's column names, in order. */
-  header?: string[];
   /** Records expected (CSV data lines, XML benefits or SINBA elements), for the progress bar. */
   totale: number;
   /** XML: the flow's name, `IdentificazioneFlusso/@Nome`. */
@@ -250,7 +248,6 @@ export class FlowIntake {
     const separatore = DELIMITERS[best];
     const header = line.split(separatore).map((h) => h.trim().replace(/^"(.*)"$/, "$1"));
     report.separatore = separatore;
-    report.header = header;
     // Data records: every record after the header; a last one without a newline counts too.
     report.totale = Math.max(0, this.#records + (this.#recordHasText ? 1 : 0) - 1);
     const tipo: Tipo = header.includes("IDBeneficiario") ? "SINBA" : "PS_PSA_SINA";

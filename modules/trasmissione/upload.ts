@@ -20,7 +20,6 @@ import { Readable } from "node:stream";
 /** What the browser said about the file. */
 export interface FileInfo {
   filename: string;
-  mimeType: string;
 }
 
 /** The outcome of reading an upload. */
@@ -93,7 +92,7 @@ export async function receiveUpload(
         }
       })();
       handling = options.onFile(
-        { filename: info.filename ?? "", mimeType: info.mimeType },
+        { filename: info.filename ?? "" },
         chunks,
         { ...upload.fields },
       ).catch((error) => {
