@@ -50,7 +50,8 @@ async function serve() {
     audit,
     queue,
     maxUploadBytes: config.maxUploadBytes,
-    context: () => rules.context(),
+    copy: db.kind === "server",
+    rules: () => rules.data(),
   });
   const auth = createAuth(db.sql, audit, {
     https: config.https,

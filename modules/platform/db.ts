@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+import net from "node:net";
 import postgres from "postgres";
 
 /** The postgres.js client type used across the application. */
@@ -18,6 +19,9 @@ export type Sql = postgres.Sql;
 
 /** A pool, a transaction or a reserved connection: anything queries can run on. */
 export type Queryable = postgres.ISql;
+
+/** A transaction (of `sql.begin`). */
+export type Transaction = postgres.TransactionSql;
 
 /** An open database. */
 export interface Database {
@@ -84,6 +88,8 @@ export function connect(url: string, max = 10): Sql {
     max,
     connect_timeout: 10,
     onnotice: () => {},
+    // postgres.js accepts `socket` but its types do not declare it.
+    ...{ socket: unbufferedSocket } as object,
     types: {
       bigint: {
         to: 20,
@@ -93,6 +99,21 @@ export function connect(url: string, max = 10): Sql {
       },
     },
   });
+}
+
+/**
+ * The driver's connection, without Nagle's algorithm: a message sent right
+ * after a large one (the end of a `COPY`, the next statement of a pipeline)
+ * otherwise waits for the server's delayed acknowledgement, 40 ms each time.
+ * (The driver's own socket would not let it be set; this one connects to the
+ * first host, or to the Unix socket, as the driver would.)
+ */
+function unbufferedSocket(options: { path?: string | false; host: string[]; port: number[] }) {
+  const socket = new net.Socket();
+  socket.setNoDelay(true);
+  if (options.path) socket.connect(options.path);
+  else socket.connect(options.port[0], options.host[0]);
+  return socket;
 }
 
 async function ping(sql: Sql, target: string): Promise<void> {

@@ -299,6 +299,11 @@ export class CodeTable {
     readonly versions: { id: number; validaDal: string; codes: Map<string, CodeRow> }[],
   ) {}
 
+  /** The table of these versions (as {@linkcode CodeTable.versions} holds them, e.g. copied to a worker). */
+  static of(versions: CodeTable["versions"]): CodeTable {
+    return new CodeTable(versions);
+  }
+
   /** Loads every active version. */
   static async load(sql: Sql): Promise<CodeTable> {
     const versions = await listVersions(sql);

@@ -16,6 +16,7 @@
 import type { z } from "zod";
 import type { Violation } from "./rules.ts";
 import { asElement, attrsOf, children, scalar } from "./_xml_nodes.ts";
+import { safeParseFast } from "./fast_schema.ts";
 import {
   AnagraficaAttrs,
   BeneficiarioAttrs,
@@ -238,7 +239,7 @@ interface RawParts {
 function build(raw: RawParts): Parsed {
   const violations: Violation[] = [];
   const check = <S extends z.ZodType>(schema: S, attrs: Record<string, string>) => {
-    const result = schema.safeParse(attrs);
+    const result = safeParseFast(schema, attrs);
     if (result.success) return result.data as z.output<S>;
     for (const issue of result.error.issues) {
       const field = String(issue.path[0] ?? "");
@@ -301,7 +302,7 @@ function build(raw: RawParts): Parsed {
 }
 
 function listValue(v: string, schema: z.ZodType, field: string, violations: Violation[]): boolean {
-  if (schema.safeParse(v).success) return true;
+  if (safeParseFast(schema, v).success) return true;
   violations.push({
     rule: "R01",
     level: "scarto",

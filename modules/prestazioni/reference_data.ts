@@ -475,6 +475,13 @@ function buildCittadinanze({ iso }: Sources): Record<string, unknown>[] {
  * Codes are matched exactly as the sources write them: upper-case Belfiore
  * codes, zero-padded numeric codes.
  */
+/** The reference tables' rows. */
+export interface ReferenceRows {
+  comuni: Comune[];
+  stati: StatoEstero[];
+  cittadinanze: Cittadinanza[];
+}
+
 export class ReferenceData {
   readonly #comuni: Map<string, Comune>;
   readonly #comuniByIstat: Map<string, Comune>;
@@ -497,8 +504,18 @@ export class ReferenceData {
     this.#cittadinanze = new Map(cittadinanze.map((c) => [c.codice, c]));
   }
 
+  /** The reference data of these rows (as {@linkcode ReferenceData.rows} reads them). */
+  static of(rows: ReferenceRows): ReferenceData {
+    return new ReferenceData(rows.comuni, rows.stati, rows.cittadinanze);
+  }
+
   /** Reads the reference tables into memory. */
   static async load(sql: Queryable): Promise<ReferenceData> {
+    return ReferenceData.of(await ReferenceData.rows(sql));
+  }
+
+  /** The rows of the reference tables, as plain data. */
+  static async rows(sql: Queryable): Promise<ReferenceRows> {
     const [comuni, stati, cittadinanze] = await Promise.all([
       sql<Comune[]>`
         select belfiore, istat, denominazione, provincia, regione,
@@ -510,7 +527,7 @@ export class ReferenceData {
         from stati_esteri`,
       sql<Cittadinanza[]>`select codice, denominazione, fonte from cittadinanze`,
     ]);
-    return new ReferenceData([...comuni], [...stati], [...cittadinanze]);
+    return { comuni: [...comuni], stati: [...stati], cittadinanze: [...cittadinanze] };
   }
 
   /** The comune with this Belfiore code, in force or ceased. */

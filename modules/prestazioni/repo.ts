@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import type { Queryable, Sql } from "../platform/db.ts";
+import type { Queryable, Sql, Transaction } from "../platform/db.ts";
 import type { Indirizzo, PsRecord } from "./record.ts";
 import { referenceDate, type Violation } from "./rules.ts";
 
@@ -134,14 +134,96 @@ const INSERT_SQL = `
   returning id, codice_fiscale || '|' || codice_prestazione || '|' || protocollo_domanda || '|' ||
     data_riferimento::text as key`;
 
+// Below this many rows a batch is not worth `COPY`'s extra round trips.
+const COPY_MIN = 100;
+
+const COPY_SQL = `copy prestazioni (id, ${COLUMNS.map(([name]) => name).join(", ")}) from stdin`;
+
+// The SINA assessment's one-value columns and their attributes.
+const SINA_ATTRIBUTES: Record<string, string> = {
+  mobilita: "Mobilita",
+  attivita_vita_quotidiana: "AttivitaVitaQuotidiana",
+  disturbi_area_cognitiva: "DisturbiAreaCognitiva",
+  disturbi_comportamentali: "DisturbiComportamentali",
+  necessita_cure_sanitarie: "NecessitaCureSanitarie",
+  area_reddituale: "AreaReddituale",
+  area_supporto: "AreaSupporto",
+  fonte_derivazione_valutazione: "FonteDerivazioneValutazione",
+  strumento_valutazione: "StrumentoValutazione",
+  fonte_derivazione_invalidita: "FonteDerivazioneInvalidita",
+};
+
+// The columns of a stored assessment, in the order `insert` builds its rows.
+const SINA_COLUMNS: readonly (readonly [string, string])[] = [
+  ["ente_id", "text"],
+  ["prestazione_id", "int8"],
+  ...Object.keys(SINA_ATTRIBUTES).map((column) => [column, "text"] as const),
+  ["necessita_interventi_sociali", "text[]"],
+  ["invalidita_civile", "text[]"],
+];
+
+// An array column travels as a text array of array literals, cast row by row.
+const SINA_INSERT_SQL = `
+  insert into sina (${SINA_COLUMNS.map(([name]) => name).join(", ")})
+  select ${
+  SINA_COLUMNS.map(([, type], i) => type === "text[]" ? `c${i}::text[]` : `c${i}`).join(", ")
+}
+  from unnest(${
+  SINA_COLUMNS.map(([, type], i) =>
+    type === "text[]" ? `$${i + 1}::text[]` : `$${i + 1}::text[]::${type}[]`
+  )
+    .join(", ")
+}) as u(${SINA_COLUMNS.map((_, i) => `c${i}`).join(", ")})`;
+
+const SINA_COPY_SQL = `copy sina (${SINA_COLUMNS.map(([name]) => name).join(", ")}) from stdin`;
+
+/** Sends `rows` to a `COPY … FROM STDIN` statement, in its text format. */
+async function copyIn(tx: Queryable, statement: string, rows: readonly unknown[][]) {
+  let text = "";
+  for (const row of rows) {
+    for (let c = 0; c < row.length; c++) text += (c ? "\t" : "") + copyField(row[c]);
+    text += "\n";
+  }
+  const writable = await tx.unsafe(statement).writable();
+  await new Promise<void>((resolve, reject) => {
+    writable.on("error", reject);
+    writable.on("finish", resolve);
+    // postgres.js loses an error the server reports once the data has ended (its stream has let
+    // go by then, and never finishes): the next statement, queued as soon as the end is sent,
+    // answers for the COPY, refused when the COPY aborted the transaction.
+    const final = writable._final!;
+    writable._final = function (callback) {
+      final.call(this, callback);
+      tx`select 1`.then(() => resolve(), reject);
+    };
+    writable.end(text);
+  });
+}
+
+/** A value in `COPY`'s text format: `\N` for null, and the four characters it escapes. */
+function copyField(v: unknown): string {
+  if (v === null || v === undefined) return "\\N";
+  const s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+  return COPY_SPECIAL.test(s) ? s.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]) : s;
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIALS = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = {
+  "\\": "\\\\",
+  "\t": "\\t",
+  "\n": "\\n",
+  "\r": "\\r",
+};
+
 /**
  * A PostgreSQL array literal of text values, written directly: the generic
  * serializer of the driver costs more than the insert itself on large batches.
  */
-function arrayLiteral(rows: readonly Record<string, unknown>[], name: string): string {
-  const parts = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const v = rows[i][name];
+function arrayLiteral(values: readonly unknown[]): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (v === null || v === undefined) parts[i] = "NULL";
     else {
       const s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
@@ -178,9 +260,18 @@ export function notFound(r: PsRecord): Violation {
   };
 }
 
+/** How the repository stores large batches. */
+export interface PrestazioniRepoOptions {
+  /**
+   * Batches through `COPY`. A PostgreSQL server only: the embedded
+   * database's socket does not carry `COPY FROM STDIN`.
+   */
+  copy?: boolean;
+}
+
 /** The benefit-record repository. */
 export class PrestazioniRepo {
-  constructor(readonly sql: Sql) {}
+  constructor(readonly sql: Sql, readonly options: PrestazioniRepoOptions = {}) {}
 
   /** Opens an acquisition of `ente` and returns its id (`id_acquisizione`). */
   async newAcquisition(tx: Queryable, ente: string, meta: AcquisitionMeta): Promise<string> {
@@ -191,9 +282,9 @@ export class PrestazioniRepo {
   }
 
   /**
-   * Inserts records of `ente` in one statement; a record whose business key
-   * is already active, in the database or earlier in the same batch, is
-   * refused with R15. Outcomes follow the order of `records`.
+   * Inserts records of `ente`; a record whose business key is already
+   * active, in the database or earlier in the same batch, is refused with
+   * R15. Outcomes follow the order of `records`.
    */
   async insert(
     tx: Queryable,
@@ -202,27 +293,24 @@ export class PrestazioniRepo {
     records: Accepted[],
   ): Promise<StoreOutcome[]> {
     const outcomes: StoreOutcome[] = new Array(records.length);
+    const keys = records.map((a) => businessKey(a.record));
     const firstByKey = new Map<string, number>();
     const batch: number[] = [];
-    records.forEach((a, i) => {
-      const key = businessKey(a.record);
-      if (firstByKey.has(key)) outcomes[i] = { ok: false, violation: duplicate(a.record) };
+    keys.forEach((key, i) => {
+      if (firstByKey.has(key)) outcomes[i] = { ok: false, violation: duplicate(records[i].record) };
       else {
         firstByKey.set(key, i);
         batch.push(i);
       }
     });
     if (batch.length === 0) return outcomes;
-    const rows = batch.map((i) => toRow(ente, acquisizione, records[i]) as Record<string, unknown>);
-    const inserted = await tx.unsafe(
-      INSERT_SQL,
-      COLUMNS.map(([name]) => arrayLiteral(rows, name)),
-      { prepare: true },
-    );
-    const ids = new Map(inserted.map((row) => [row.key as string, row.id as number]));
-    const sina: Record<string, unknown>[] = [];
+    // COPY needs a transaction, for the savepoint that lets it fail.
+    const ids = this.options.copy && batch.length >= COPY_MIN && "savepoint" in tx
+      ? await this.#copyRows(tx as Transaction, ente, acquisizione, records, keys, batch)
+      : await this.#insertRows(tx, ente, acquisizione, records, batch);
+    const sina: unknown[][] = [];
     for (const i of batch) {
-      const id = ids.get(businessKey(records[i].record));
+      const id = ids.get(keys[i]);
       if (id === undefined) {
         outcomes[i] = { ok: false, violation: duplicate(records[i].record) };
         continue;
@@ -230,26 +318,79 @@ export class PrestazioniRepo {
       outcomes[i] = { ok: true, id };
       const s = records[i].record.SINA;
       if (s) {
-        sina.push({
-          ente_id: ente,
-          prestazione_id: id,
-          mobilita: s.Mobilita,
-          attivita_vita_quotidiana: s.AttivitaVitaQuotidiana,
-          disturbi_area_cognitiva: s.DisturbiAreaCognitiva ?? null,
-          disturbi_comportamentali: s.DisturbiComportamentali,
-          necessita_cure_sanitarie: s.NecessitaCureSanitarie ?? null,
-          area_reddituale: s.AreaReddituale,
-          area_supporto: s.AreaSupporto,
-          fonte_derivazione_valutazione: s.FonteDerivazioneValutazione,
-          strumento_valutazione: s.StrumentoValutazione,
-          fonte_derivazione_invalidita: s.FonteDerivazioneInvalidita ?? null,
-          necessita_interventi_sociali: s.NecessitaInterventiSociali,
-          invalidita_civile: s.InvCiv,
-        });
+        const attrs = s as unknown as Record<string, string | undefined>;
+        sina.push([
+          ente,
+          id,
+          ...Object.values(SINA_ATTRIBUTES).map((name) => attrs[name] ?? null),
+          arrayLiteral(s.NecessitaInterventiSociali),
+          arrayLiteral(s.InvCiv),
+        ]);
       }
     }
-    if (sina.length) await tx`insert into sina ${tx(sina)}`;
+    if (sina.length === 0) return outcomes;
+    if (this.options.copy) await copyIn(tx, SINA_COPY_SQL, sina);
+    else {
+      await tx.unsafe(
+        SINA_INSERT_SQL,
+        SINA_COLUMNS.map((_, c) => arrayLiteral(sina.map((row) => row[c]))),
+        { prepare: true },
+      );
+    }
     return outcomes;
+  }
+
+  /** One prepared `insert … select from unnest(…)`: the ids of the rows stored, by business key. */
+  async #insertRows(
+    tx: Queryable,
+    ente: string,
+    acquisizione: string,
+    records: Accepted[],
+    batch: number[],
+  ): Promise<Map<string, number>> {
+    const rows = batch.map((i) => toRow(ente, acquisizione, records[i]) as Record<string, unknown>);
+    const inserted = await tx.unsafe(
+      INSERT_SQL,
+      COLUMNS.map(([name]) => arrayLiteral(rows.map((row) => row[name]))),
+      { prepare: true },
+    );
+    return new Map(inserted.map((row) => [row.key as string, row.id as number]));
+  }
+
+  /**
+   * `COPY`, PostgreSQL's bulk path: ids are taken from the table's sequence
+   * first (`COPY` writes an identity column as given). When a key is already
+   * active (stored before, or by another transaction meanwhile) the unique
+   * index refuses the whole `COPY`, and the batch takes the statement that
+   * skips conflicts instead.
+   */
+  async #copyRows(
+    tx: Transaction,
+    ente: string,
+    acquisizione: string,
+    records: Accepted[],
+    keys: string[],
+    batch: number[],
+  ): Promise<Map<string, number>> {
+    const ids = await tx.unsafe(
+      `select nextval(pg_get_serial_sequence('prestazioni', 'id'))::int8 as id
+       from generate_series(1, $1::int)`,
+      [batch.length],
+      { prepare: true },
+    );
+    const rows = batch.map((i, k) => {
+      const row = toRow(ente, acquisizione, records[i]) as Record<string, unknown>;
+      return [ids[k].id, ...COLUMNS.map(([name]) => row[name])];
+    });
+    try {
+      // A savepoint of its own: a refused COPY leaves the rest of the transaction intact.
+      await tx.savepoint((sp) => copyIn(sp, COPY_SQL, rows));
+    } catch {
+      // Whatever refused it (a key taken, as a rule) refuses the statement too, with its own
+      // error, or not: then the statement stores the batch.
+      return await this.#insertRows(tx, ente, acquisizione, records, batch);
+    }
+    return new Map(batch.map((i, k) => [keys[i], Number(ids[k].id)]));
   }
 
   /**
@@ -454,19 +595,6 @@ function recordColumns(sql: Sql) {
     p.area_utenza as "AreaUtenza"`;
 }
 
-const SINA_COLUMNS: Record<string, string> = {
-  mobilita: "Mobilita",
-  attivita_vita_quotidiana: "AttivitaVitaQuotidiana",
-  disturbi_area_cognitiva: "DisturbiAreaCognitiva",
-  disturbi_comportamentali: "DisturbiComportamentali",
-  necessita_cure_sanitarie: "NecessitaCureSanitarie",
-  area_reddituale: "AreaReddituale",
-  area_supporto: "AreaSupporto",
-  fonte_derivazione_valutazione: "FonteDerivazioneValutazione",
-  strumento_valutazione: "StrumentoValutazione",
-  fonte_derivazione_invalidita: "FonteDerivazioneInvalidita",
-};
-
 function toRecord(row: Record<string, unknown>): PsRecord {
   const record: Record<string, unknown> = { TipoOperazione: "I" };
   for (const [k, v] of Object.entries(row)) {
@@ -481,7 +609,7 @@ function toRecord(row: Record<string, unknown>): PsRecord {
       NecessitaInterventiSociali: s.necessita_interventi_sociali,
       InvCiv: s.invalidita_civile,
     };
-    for (const [column, name] of Object.entries(SINA_COLUMNS)) {
+    for (const [column, name] of Object.entries(SINA_ATTRIBUTES)) {
       if (s[column] !== null) sina[name] = s[column];
     }
     record.SINA = sina;

@@ -16,6 +16,7 @@ import type { z } from "zod";
 import type { Queryable } from "../platform/db.ts";
 import { asElement, attrsOf, children, scalar } from "./_xml_nodes.ts";
 import { checkCodiceFiscale } from "./codice_fiscale.ts";
+import { safeParseFast } from "./fast_schema.ts";
 import type { XmlElement } from "./record.ts";
 import type { RuleContext, Violation } from "./rules.ts";
 import { CodicePrestazione, ComposizioneFamiglia, SinbaAttrs } from "./schema_sinba.ts";
@@ -53,7 +54,7 @@ function build(
   famiglia: string[],
 ): ParsedSinba {
   const violations: Violation[] = [];
-  const parsed = SinbaAttrs.safeParse(attrs);
+  const parsed = safeParseFast(SinbaAttrs, attrs);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const fields = issue.code === "unrecognized_keys"
@@ -75,7 +76,7 @@ function build(
   const list = (values: string[], schema: z.ZodType, field: string) => {
     if (values.length === 0) violations.push(r01(field, null, `${field}: almeno un valore`));
     for (const v of values) {
-      if (!schema.safeParse(v).success) {
+      if (!safeParseFast(schema, v).success) {
         violations.push(r01(field, v, `${field}: valore ${v} non ammesso`));
       }
     }

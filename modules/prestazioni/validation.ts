@@ -13,17 +13,34 @@
  */
 import type { Sql } from "../platform/db.ts";
 import { CodeTable } from "./code_table.ts";
-import { ReferenceData } from "./reference_data.ts";
+import { ReferenceData, type ReferenceRows } from "./reference_data.ts";
 import type { RuleContext } from "./rules.ts";
 
-/** Builds the rule context from the database. */
-export async function loadRuleContext(sql: Sql): Promise<RuleContext> {
+/**
+ * What the rule context is made of, as plain data: it can be copied to a
+ * worker (the context's lookups are functions, which cannot).
+ */
+export interface RuleContextData {
+  versions: CodeTable["versions"];
+  places: ReferenceRows;
+  regioni: string[];
+}
+
+/** Reads the rule context's data from the database. */
+export async function loadRuleContextData(sql: Sql): Promise<RuleContextData> {
   const [codes, places, regioni] = await Promise.all([
     CodeTable.load(sql),
-    ReferenceData.load(sql),
+    ReferenceData.rows(sql),
     sql<{ codice: string }[]>`select codice from regioni`,
   ]);
-  const regions = new Set(regioni.map((r) => r.codice));
+  return { versions: codes.versions, places, regioni: regioni.map((r) => r.codice) };
+}
+
+/** The rule context of `data`. */
+export function ruleContext(data: RuleContextData): RuleContext {
+  const codes = CodeTable.of(data.versions);
+  const places = ReferenceData.of(data.places);
+  const regions = new Set(data.regioni);
   return {
     code: (codice, date) => codes.code(codice, date),
     regioneExists: (regione) => regions.has(regione),
@@ -34,13 +51,25 @@ export async function loadRuleContext(sql: Sql): Promise<RuleContext> {
   };
 }
 
+/** Builds the rule context from the database. */
+export async function loadRuleContext(sql: Sql): Promise<RuleContext> {
+  return ruleContext(await loadRuleContextData(sql));
+}
+
+interface Loaded {
+  stamp: string;
+  data: RuleContextData;
+  ctx: RuleContext;
+  codes: CodeTable;
+}
+
 /**
  * The rule context and the code table in force, kept in memory and reloaded
  * only when the active code-table versions change (an administrator
  * activated one): one cheap query per use instead of a reload.
  */
 export class RuleContextCache {
-  #current?: { stamp: string; ctx: RuleContext; codes: CodeTable };
+  #current?: Loaded;
 
   constructor(readonly sql: Sql) {}
 
@@ -54,13 +83,23 @@ export class RuleContextCache {
     return (await this.#load()).codes;
   }
 
-  async #load(): Promise<{ stamp: string; ctx: RuleContext; codes: CodeTable }> {
+  /** The rule context's data in force (see {@linkcode RuleContextData}). */
+  async data(): Promise<RuleContextData> {
+    return (await this.#load()).data;
+  }
+
+  async #load(): Promise<Loaded> {
     const [{ stamp }] = await this.sql`
       select coalesce(string_agg(id || ':' || valida_dal, ',' order by id), '') as stamp
       from tabella_versioni where stato = 'attiva'`;
     const cached = this.#current;
     if (cached && cached.stamp === stamp) return cached;
-    const [ctx, codes] = await Promise.all([loadRuleContext(this.sql), CodeTable.load(this.sql)]);
-    return this.#current = { stamp, ctx, codes };
+    const data = await loadRuleContextData(this.sql);
+    return this.#current = {
+      stamp,
+      data,
+      ctx: ruleContext(data),
+      codes: CodeTable.of(data.versions),
+    };
   }
 }

@@ -12,6 +12,7 @@
  * @module
  */
 import { z } from "zod";
+import { FAIL, withFastPath } from "./fast_schema.ts";
 
 /** Facets of an `xs:string` restriction. */
 export interface StringFacets {
@@ -41,37 +42,46 @@ export const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF
 /** An `xs:string` restricted by `facets`; white space is kept, as the XSD keeps it. */
 export function xsString(facets: StringFacets = {}) {
   const re = facets.pattern ? xsdPattern(facets.pattern) : undefined;
-  return z.string().superRefine((v, ctx) => {
+  // The first facet the value breaks, in Italian, or undefined.
+  const problem = (v: string): string | undefined => {
     const n = chars(v);
-    const fail = (message: string) => ctx.addIssue({ code: "custom", message });
     if (NOT_XML_CHAR.test(v)) {
       // No XML document can carry it: the form and the CSV must not store what XML cannot send.
-      fail("contiene un carattere di controllo non ammesso");
+      return "contiene un carattere di controllo non ammesso";
     } else if (facets.length !== undefined && n !== facets.length) {
-      fail(`deve avere esattamente ${facets.length} caratteri`);
+      return `deve avere esattamente ${facets.length} caratteri`;
     } else if (facets.minLength !== undefined && n < facets.minLength) {
-      fail(
-        facets.minLength === 1
-          ? "non può essere vuoto"
-          : `deve avere almeno ${facets.minLength} caratteri`,
-      );
+      return facets.minLength === 1
+        ? "non può essere vuoto"
+        : `deve avere almeno ${facets.minLength} caratteri`;
     } else if (facets.maxLength !== undefined && n > facets.maxLength) {
-      fail(`può avere al massimo ${facets.maxLength} caratteri`);
+      return `può avere al massimo ${facets.maxLength} caratteri`;
     } else if (re && !re.test(v)) {
-      fail("non è nel formato previsto");
+      return "non è nel formato previsto";
     }
-  });
+  };
+  return withFastPath(
+    z.string().superRefine((v, ctx) => {
+      const message = problem(v);
+      if (message) ctx.addIssue({ code: "custom", message });
+    }),
+    (v) => (typeof v === "string" && problem(v) === undefined ? v : FAIL),
+  );
 }
 
 /** An enumeration on `xs:string`: the value must be one of `values`, exactly. */
 export function xsEnum<const T extends readonly [string, ...string[]]>(values: T) {
   // The values stay readable on the schema, so that a form offers exactly what it accepts.
-  return Object.assign(
-    z.string().refine(
-      (v): v is T[number] => (values as readonly string[]).includes(v),
-      `valori ammessi: ${values.join(", ")}`,
+  const allowed = new Set<unknown>(values);
+  return withFastPath(
+    Object.assign(
+      z.string().refine(
+        (v): v is T[number] => allowed.has(v),
+        `valori ammessi: ${values.join(", ")}`,
+      ),
+      { values },
     ),
-    { values },
+    (v) => (allowed.has(v) ? v : FAIL),
   );
 }
 
@@ -85,7 +95,9 @@ export function enumValues(schema: z.ZodType): readonly string[] {
 
 // The XSD "collapse" rule works on XML white space only (space, tab, CR, LF): a
 // no-break space or a BOM is not white space to the XSD, so it must stay and fail.
-const collapse = (v: string) => v.replace(/[ \t\r\n]+/g, " ").replace(/^ | $/g, "");
+const WHITE = /[ \t\r\n]/;
+const collapse = (v: string) =>
+  WHITE.test(v) ? v.replace(/[ \t\r\n]+/g, " ").replace(/^ | $/g, "") : v;
 
 const DATE = /^(-?)(\d{4,})-(\d{2})-(\d{2})(Z|[+-](\d{2}):(\d{2}))?$/;
 
@@ -97,39 +109,61 @@ function dayExists(year: number, month: number, day: number): boolean {
   return day <= days;
 }
 
+/** Whether a collapsed value is an `xs:date`. */
+function isDate(v: string): boolean {
+  const m = DATE.exec(v);
+  if (!m) return false;
+  const [, , y, mo, d, tz, tzh, tzm] = m;
+  if (y.length > 4 && y.startsWith("0")) return false;
+  if (Number(y) === 0) return false;
+  if (
+    tz && tz !== "Z" &&
+    (Number(tzh) > 14 || Number(tzm) > 59 || (Number(tzh) === 14 && tzm !== "00"))
+  ) {
+    return false;
+  }
+  return dayExists(Number(y), Number(mo), Number(d));
+}
+
+/** A datatype whose value is collapsed first, then judged by `ok` (the output is collapsed). */
+function collapsed(ok: (v: string) => boolean, message: string) {
+  return withFastPath(
+    z.string().transform(collapse).refine(ok, message),
+    (v) => {
+      if (typeof v !== "string") return FAIL;
+      const c = collapse(v);
+      return ok(c) ? c : FAIL;
+    },
+  );
+}
+
 /** An `xs:date` (`AAAA-MM-GG`, optionally with a time zone); the output is collapsed. */
 export function xsDate() {
-  return z.string().transform(collapse).refine((v) => {
-    const m = DATE.exec(v);
-    if (!m) return false;
-    const [, , y, mo, d, tz, tzh, tzm] = m;
-    if (y.length > 4 && y.startsWith("0")) return false;
-    if (Number(y) === 0) return false;
-    if (
-      tz && tz !== "Z" &&
-      (Number(tzh) > 14 || Number(tzm) > 59 || (Number(tzh) === 14 && tzm !== "00"))
-    ) {
-      return false;
-    }
-    return dayExists(Number(y), Number(mo), Number(d));
-  }, "non è una data valida (AAAA-MM-GG)");
+  return collapsed(isDate, "non è una data valida (AAAA-MM-GG)");
 }
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 /** An `xs:decimal`; the output is collapsed. */
 export function xsDecimal() {
-  return z.string().transform(collapse).refine(
-    (v) => /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(v),
-    "non è un numero decimale valido",
-  );
+  return collapsed((v) => DECIMAL.test(v), "non è un numero decimale valido");
 }
+
+const INT = /^[+-]?\d+$/;
 
 /** An `xs:int` within `[min, max]`; the output is the number. */
 export function xsInt(facets: { min?: number; max?: number } = {}) {
   const min = Math.max(facets.min ?? -2147483648, -2147483648);
   const max = Math.min(facets.max ?? 2147483647, 2147483647);
-  return z.string().transform(collapse).refine(
-    (v) => /^[+-]?\d+$/.test(v),
-    "non è un numero intero",
-  )
-    .transform(Number).refine((n) => n >= min && n <= max, `deve essere tra ${min} e ${max}`);
+  return withFastPath(
+    z.string().transform(collapse).refine((v) => INT.test(v), "non è un numero intero")
+      .transform(Number).refine((n) => n >= min && n <= max, `deve essere tra ${min} e ${max}`),
+    (v) => {
+      if (typeof v !== "string") return FAIL;
+      const c = collapse(v);
+      if (!INT.test(c)) return FAIL;
+      const n = Number(c);
+      return n >= min && n <= max ? n : FAIL;
+    },
+  );
 }

@@ -17,22 +17,13 @@ import type { Audit } from "../platform/audit.ts";
 import type { Queryable, Sql } from "../platform/db.ts";
 import type { JobContext, JobHandler } from "../platform/jobs.ts";
 import type { PsRecord } from "../prestazioni/record.ts";
-import {
-  type Accepted,
-  businessKey,
-  duplicate,
-  notFound,
-  type PrestazioniRepo,
-} from "../prestazioni/repo.ts";
-import { checkRecord, type RuleContext, type Violation } from "../prestazioni/rules.ts";
-import {
-  checkSinba,
-  sinbaDuplicate,
-  type SinbaRecord,
-  type SinbaRepo,
-} from "../prestazioni/sinba.ts";
+import { type Accepted, duplicate, notFound, type PrestazioniRepo } from "../prestazioni/repo.ts";
+import type { Violation } from "../prestazioni/rules.ts";
+import { sinbaDuplicate, type SinbaRecord, type SinbaRepo } from "../prestazioni/sinba.ts";
+import type { RuleContextData } from "../prestazioni/validation.ts";
+import type { Judged } from "./judge.ts";
+import { judgedBatches } from "./judging.ts";
 import type { FlussiRepo, Flusso, Scarto } from "./repo.ts";
-import { type FlowItem, flowItems } from "./sources.ts";
 
 /** The job kind. */
 export const INGEST_JOB = "flusso.elaborazione";
@@ -48,16 +39,8 @@ export interface IngestDeps {
   prestazioni: PrestazioniRepo;
   sinba: SinbaRepo;
   audit: Audit;
-  context(): Promise<RuleContext>;
-}
-
-/** A judged record of a batch. */
-interface Judged {
-  item: FlowItem;
-  key: string;
-  errors: Violation[];
-  warnings: Violation[];
-  record?: PsRecord | SinbaRecord;
+  /** The rule context in force, as data for the judging worker. */
+  rules(): Promise<RuleContextData>;
 }
 
 /** A rejected-record line, as the report shows it. */
@@ -83,10 +66,10 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
       await deps.sql`
         update flussi set stato = 'IN_ELABORAZIONE', started_at = coalesce(started_at, now())
         where ente_id = ${ente} and id = ${flusso}`;
-      const ctx = await deps.context();
+      const rules = await deps.rules();
       const result = flow.modalita === "verifica" || flow.atomico
-        ? await verify(deps, job, flow, ctx)
-        : await store(deps, job, flow, ctx);
+        ? await verify(deps, job, flow, rules)
+        : await store(deps, job, flow, rules);
       return result;
     } catch (error) {
       if (job.attempt >= INGEST_ATTEMPTS && !job.signal.aborted) {
@@ -106,28 +89,6 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
   };
 }
 
-/** The key a rejected line names: the business key of the record, when it could be read. */
-function keyOf(item: FlowItem): string {
-  if (!item.parsed.ok) return "";
-  const r = item.parsed.record;
-  return "IDBeneficiario" in r ? `${r.IDBeneficiario}|${r.DataPrimaSegnalazione}` : businessKey(r);
-}
-
-function judge(item: FlowItem, ctx: RuleContext): Judged {
-  const key = keyOf(item);
-  if (!item.parsed.ok) return { item, key, errors: item.parsed.violations, warnings: [] };
-  const r = item.parsed.record;
-  const violations = "IDBeneficiario" in r ? checkSinba(r, ctx) : checkRecord(r, ctx);
-  const errors = violations.filter((v) => v.level === "scarto");
-  return {
-    item,
-    key,
-    errors,
-    warnings: violations.filter((v) => v.level === "avviso"),
-    record: errors.length ? undefined : r,
-  };
-}
-
 // PostgreSQL text cannot hold U+0000: a rejected value carrying it is reported with U+FFFD.
 const clean = (s: string) => s.replaceAll("\u0000", "\uFFFD");
 
@@ -142,40 +103,32 @@ const lines = (j: Judged, violations: Violation[]): Line[] =>
   }));
 
 /** Batches of judged records, after `skip` records already done; `tx` reads the file inside a transaction. */
-async function* batches(
+function batches(
   flow: Flusso,
   deps: IngestDeps,
-  ctx: RuleContext,
+  rules: RuleContextData,
   skip: number,
   tx?: Queryable,
 ) {
-  const items = flowItems(deps.flussi.blocks(flow.enteId, flow.id, tx), {
-    tipo: flow.tipo!,
-    formato: flow.formato!,
-    encoding: flow.codifica?.startsWith("Windows-1252") ? "Windows-1252" : "UTF-8",
-    separatore: flow.separatore ?? undefined,
+  return judgedBatches(deps.flussi.blocks(flow.enteId, flow.id, tx), {
+    shape: {
+      tipo: flow.tipo!,
+      formato: flow.formato!,
+      encoding: flow.codifica?.startsWith("Windows-1252") ? "Windows-1252" : "UTF-8",
+      separatore: flow.separatore ?? undefined,
+    },
+    rules,
+    skip,
+    batchSize: BATCH,
   });
-  let batch: Judged[] = [];
-  for await (const item of items) {
-    if (item.ordinal <= skip) continue;
-    // Parsing never yields to I/O by itself (only microtasks): without this pause the
-    // previous batch's transaction would wait for the whole next batch to be parsed.
-    if (item.ordinal % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
-    batch.push(judge(item, ctx));
-    if (batch.length === BATCH) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length) yield batch;
 }
 
 /** Partial acceptance: each batch stored and committed with its checkpoint. */
-async function store(deps: IngestDeps, job: JobContext, flow: Flusso, ctx: RuleContext) {
+async function store(deps: IngestDeps, job: JobContext, flow: Flusso, rules: RuleContextData) {
   let done = flow.posizione;
   let pending: Promise<void> = Promise.resolve();
   // The next batch is parsed and judged while the previous one is being written.
-  for await (const batch of batches(flow, deps, ctx, done)) {
+  for await (const batch of batches(flow, deps, rules, done)) {
     await pending;
     const start = done;
     done += batch.length;
@@ -290,12 +243,12 @@ async function commitBatch(
  * and against the earlier records of the flow, and nothing stored. After a
  * restart the batches already committed are replayed for their keys only.
  */
-async function verify(deps: IngestDeps, job: JobContext, flow: Flusso, ctx: RuleContext) {
+async function verify(deps: IngestDeps, job: JobContext, flow: Flusso, rules: RuleContextData) {
   // Keys the flow itself made active (true) or cancelled (false) so far.
   const touched = new Map<string, boolean>();
   const checkpoint = flow.posizione;
   let done = 0;
-  for await (const batch of batches(flow, deps, ctx, 0)) {
+  for await (const batch of batches(flow, deps, rules, 0)) {
     const start = done;
     done += batch.length;
     const counts = zero();
@@ -318,7 +271,7 @@ async function verify(deps: IngestDeps, job: JobContext, flow: Flusso, ctx: Rule
   try {
     await deps.sql.begin(async (tx) => {
       await job.assertLease(tx);
-      for await (const batch of batches(flow, deps, ctx, 0, tx)) {
+      for await (const batch of batches(flow, deps, rules, 0, tx)) {
         const out: Line[] = [];
         await write(tx, deps, flow, batch, zero(), out);
         if (out.length) {

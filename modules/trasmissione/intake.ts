@@ -18,6 +18,7 @@ import { createHash, type Hash } from "node:crypto";
 import { z } from "zod";
 import type { Sql } from "../platform/db.ts";
 import { CSV_COLUMNS } from "../prestazioni/record.ts";
+import { safeParseFast } from "../prestazioni/fast_schema.ts";
 import { checkEnvelope } from "../prestazioni/rules.ts";
 import {
   BeneficiarioElement,
@@ -162,7 +163,7 @@ export class FlowIntake {
         this.#xml = new FlowXmlReader({
           onRecord: (r) => {
             const schema = r.name === "SINBA" ? SinbaElement : BeneficiarioElement;
-            const result = schema.safeParse(r.element);
+            const result = safeParseFast(schema, r.element);
             if (!result.success) {
               for (const issue of result.error.issues.slice(0, 3)) {
                 this.#xmlProblems.push({

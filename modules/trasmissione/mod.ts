@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * const trasmissione = createTrasmissione({ sql, audit, queue, maxUploadBytes, context });
+ * const trasmissione = createTrasmissione({ sql, audit, queue, maxUploadBytes, rules });
  * trasmissione.install(app);
  * queue.worker({ handlers: { ...trasmissione.jobs } }).start();
  * ```
@@ -17,7 +17,7 @@ import type { Sql } from "../platform/db.ts";
 import type { JobHandler, JobQueue } from "../platform/jobs.ts";
 import type { AppEnv } from "../platform/web/render.tsx";
 import { PrestazioniRepo } from "../prestazioni/repo.ts";
-import type { RuleContext } from "../prestazioni/rules.ts";
+import type { RuleContextData } from "../prestazioni/validation.ts";
 import { SinbaRepo } from "../prestazioni/sinba.ts";
 import { INGEST_JOB, ingestHandler } from "./ingest.ts";
 import { FlussiRepo } from "./repo.ts";
@@ -40,12 +40,14 @@ export function createTrasmissione(deps: {
   audit: Audit;
   queue: JobQueue;
   maxUploadBytes: number;
-  /** The rule context in force (code table and reference data). */
-  context(): Promise<RuleContext>;
+  /** Stores batches through `COPY` (a PostgreSQL server; see `PrestazioniRepoOptions`). */
+  copy?: boolean;
+  /** The rule context in force (code table and reference data), as data. */
+  rules(): Promise<RuleContextData>;
   now?: () => Date;
 }): Trasmissione {
   const flussi = new FlussiRepo(deps.sql);
-  const prestazioni = new PrestazioniRepo(deps.sql);
+  const prestazioni = new PrestazioniRepo(deps.sql, { copy: deps.copy });
   const routes = trasmissioneRoutes({
     flussi,
     queue: deps.queue,
@@ -65,7 +67,7 @@ export function createTrasmissione(deps: {
         prestazioni,
         sinba: new SinbaRepo(),
         audit: deps.audit,
-        context: deps.context,
+        rules: deps.rules,
       }),
     },
   };

@@ -43,11 +43,7 @@ export function flowItems(
   return shape.formato === "csv" ? csvItems(blocks, shape) : xmlItems(blocks, shape.tipo);
 }
 
-/**
- * The file's text, in pieces of at most 64 KiB: parsing a piece blocks the
- * thread for a few milliseconds only, so the previous batch's transaction,
- * which needs the thread between its statements, keeps moving meanwhile.
- */
+/** The file's text, in pieces of at most 64 KiB (csv-parse and the XML reader's pace). */
 async function* texts(blocks: AsyncIterable<Uint8Array>, encoding: string) {
   // The decoder drops a UTF-8 BOM and converts Windows-1252 to Unicode.
   const decoder = new TextDecoder(encoding === "Windows-1252" ? "windows-1252" : "utf-8");
@@ -55,7 +51,6 @@ async function* texts(blocks: AsyncIterable<Uint8Array>, encoding: string) {
   for await (const block of blocks) {
     for (let at = 0; at < block.length; at += PIECE) {
       yield decoder.decode(block.subarray(at, at + PIECE), { stream: true });
-      await new Promise((resolve) => setTimeout(resolve, 0));
     }
   }
   const rest = decoder.decode();

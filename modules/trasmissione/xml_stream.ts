@@ -1,5 +1,5 @@
 /**
- * A flow in XML read as a stream with `sax`: the envelope, then each record
+ * A flow in XML read as a stream with {@link XmlScanner}: the envelope, then each record
  * element (`Beneficiario` or `SINBA`) handed over alone, in the xml2js shape
  * the domain's schemas and parsers read. Memory holds one record, never the
  * document. A DTD is refused outright, so no entity is ever expanded; so is
@@ -14,10 +14,9 @@
  * ```
  * @module
  */
-// @ts-types="@types/sax"
-import sax from "sax";
 import type { XmlElement } from "../prestazioni/record.ts";
 import { NAMESPACE } from "../prestazioni/xml_tree.ts";
+import { XmlScanner, type XmlTag } from "./xml_scanner.ts";
 
 /** A reason to refuse the document, with its line (1-based). */
 export interface XmlProblem {
@@ -41,18 +40,26 @@ const MAX_PROBLEMS = 100;
 const MAX_TEXT = 16 * 1024;
 
 // The order the XSD's sequences impose on children (xml2js groups children by name and forgets it).
-const CHILD_ORDER: Record<string, readonly string[]> = {
-  Beneficiario: ["Anagrafica", "Indirizzo", "PrestazioniSociali"],
-  PrestazioniSociali: ["SINA"],
-  SINA: ["NecessitaInterventiSociali", "InvaliditaCivile"],
-  IdentificazioneFlusso: ["Ente"],
-};
+// A Map, so that an element named like an Object.prototype member finds nothing.
+const CHILD_ORDER = new Map<string, readonly string[]>([
+  ["Beneficiario", ["Anagrafica", "Indirizzo", "PrestazioniSociali"]],
+  ["PrestazioniSociali", ["SINA"]],
+  ["SINA", ["NecessitaInterventiSociali", "InvaliditaCivile"]],
+  ["IdentificazioneFlusso", ["Ente"]],
+]);
+
+const NON_WHITE = /\S/;
 
 interface Building {
   name: string;
-  attrs: Record<string, string>;
-  children: Map<string, unknown[]>;
+  // Undefined when the element has none.
+  attrs?: Record<string, string>;
+  // Children grouped by name in order of first appearance, as xml2js groups them;
+  // created with the first child, as most elements have none.
+  childNames?: string[];
+  childLists?: unknown[][];
   text: string;
+  order?: readonly string[];
   lastOrder: number;
   line: number;
 }
@@ -70,7 +77,7 @@ export class FlowXmlReader {
   /** Record elements read. */
   records = 0;
 
-  #parser: sax.SAXParser;
+  #scanner: XmlScanner;
   #depth = 0;
   #stack: Building[] = [];
   #nodes = 0;
@@ -79,42 +86,40 @@ export class FlowXmlReader {
   #line = 0;
 
   constructor(private readonly options: { onRecord?: (record: XmlRecord) => void } = {}) {
-    const p = sax.parser(true, { xmlns: true, position: true });
-    this.#parser = p;
-    p.onerror = (e) => {
-      this.#stop(`XML non ben formato: ${e.message.split("\n")[0]}`);
-    };
-    p.ondoctype = () => {
-      this.#stop(
-        "Il documento dichiara una DTD (DOCTYPE): non è ammessa, il flusso deve seguire lo schema XSD ufficiale senza DTD né entità.",
-      );
-    };
-    p.onprocessinginstruction = (pi) => {
-      if (pi.name !== "xml") return;
-      const enc = /encoding\s*=\s*["']([^"']+)["']/i.exec(pi.body)?.[1];
-      if (enc && enc.toUpperCase() !== "UTF-8") {
-        this.#stop(`Codifica dichiarata ${enc}: i flussi XML sono in UTF-8.`);
-      }
-    };
-    p.onopentag = (node) => this.#open(node as sax.QualifiedTag);
-    p.ontext = (t) => this.#text(t);
-    p.oncdata = (t) => this.#text(t);
-    p.onclosetag = () => this.#close();
+    this.#scanner = new XmlScanner({
+      onError: (e) => this.#stop(`XML non ben formato: ${e.message}`),
+      onDoctype: () => {
+        this.#stop(
+          "Il documento dichiara una DTD (DOCTYPE): non è ammessa, il flusso deve seguire lo schema XSD ufficiale senza DTD né entità.",
+        );
+      },
+      onInstruction: (name, body) => {
+        if (name !== "xml") return;
+        const enc = /encoding\s*=\s*["']([^"']+)["']/i.exec(body)?.[1];
+        if (enc && enc.toUpperCase() !== "UTF-8") {
+          this.#stop(`Codifica dichiarata ${enc}: i flussi XML sono in UTF-8.`);
+        }
+      },
+      onOpen: (tag) => this.#open(tag),
+      onText: (t) => this.#text(t),
+      onCdata: (t) => this.#text(t),
+      onClose: () => this.#close(),
+    });
   }
 
   /** Feeds the next chunk of text; after a fatal problem the rest is ignored. */
   write(text: string): void {
     if (this.#fatal) return;
-    this.#parser.write(text);
+    this.#scanner.write(text);
   }
 
   /** Ends the document. */
   close(): void {
     if (this.#fatal) return;
-    this.#parser.close();
+    this.#scanner.close();
+    // Here the root was Flusso: a document without elements is a well-formedness error.
     if (this.#fatal) return;
-    if (!this.rootAttrs) this.#problem(1, "Il documento non contiene l'elemento Flusso.");
-    else if (!this.#seenEnvelope) this.#problem(1, "Manca l'elemento IdentificazioneFlusso.");
+    if (!this.#seenEnvelope) this.#problem(1, "Manca l'elemento IdentificazioneFlusso.");
     else if (this.records === 0) {
       this.#problem(this.#line, "Il flusso non contiene nessun Beneficiario né SINBA.");
     }
@@ -131,84 +136,82 @@ export class FlowXmlReader {
 
   #stop(message: string) {
     if (this.#fatal) return;
-    this.#problem(this.#parser.line + 1, message);
+    this.#problem(this.#scanner.line, message);
     this.#fatal = true;
-    this.#parser.onerror = () => {};
-    this.#parser.onopentag = this.#parser.onclosetag = this.#parser.ontext = () => {};
+    this.#scanner.stop();
   }
 
-  #open(node: sax.QualifiedTag) {
+  #open(tag: XmlTag) {
     this.#depth++;
-    this.#line = this.#parser.line + 1;
+    this.#line = this.#scanner.line;
     if (this.#depth > MAX_DEPTH) {
       return this.#stop(`Elementi annidati oltre ${MAX_DEPTH} livelli: non previsto dallo schema.`);
     }
-    if (node.uri !== NAMESPACE) {
+    if (tag.uri !== NAMESPACE) {
       this.#problem(
         this.#line,
-        `L'elemento ${node.name} non appartiene allo spazio dei nomi ${NAMESPACE}.`,
+        `L'elemento ${tag.name} non appartiene allo spazio dei nomi ${NAMESPACE}.`,
       );
     }
-    const attrs: Record<string, string> = {};
-    for (const a of Object.values(node.attributes)) {
-      const declaration = a.name === "xmlns" || a.prefix === "xmlns";
-      if (declaration && this.#depth > 1) continue;
-      attrs[a.name] = a.value;
-    }
     if (this.#depth === 1) {
-      if (node.local !== "Flusso") {
-        return this.#stop(`L'elemento radice è ${node.name}: deve essere Flusso.`);
+      if (tag.local !== "Flusso") {
+        return this.#stop(`L'elemento radice è ${tag.name}: deve essere Flusso.`);
       }
-      this.rootAttrs = attrs;
+      this.rootAttrs = attributesOf(tag, true) ?? {};
       return;
     }
-    if (this.#depth === 2) {
-      const local = node.local;
-      if (local === "IdentificazioneFlusso") {
-        if (this.#seenEnvelope || this.records > 0) {
-          this.#problem(
-            this.#line,
-            "IdentificazioneFlusso deve comparire una sola volta, per primo.",
-          );
-        }
-        this.#seenEnvelope = true;
-      } else if (local === "Beneficiario" || local === "SINBA") {
-        if (!this.#seenEnvelope) {
-          this.#problem(this.#line, "IdentificazioneFlusso deve precedere i record.");
-        }
-        if (this.kind && this.kind !== local) {
-          this.#problem(this.#line, `Un flusso contiene solo ${this.kind}: trovato ${local}.`);
-        }
-        this.kind ??= local;
-      } else {
-        this.#problem(this.#line, `Elemento ${node.name} non previsto dallo schema in Flusso.`);
-      }
-      this.#nodes = 0;
-    }
+    if (this.#depth === 2) this.#topLevel(tag);
     if (++this.#nodes > MAX_RECORD_NODES) {
       return this.#stop("Un elemento del flusso è troppo grande per essere un record.");
     }
     const parent = this.#stack.at(-1);
-    if (parent) {
-      const order = CHILD_ORDER[parent.name]?.indexOf(node.local) ?? -1;
-      if (order >= 0) {
-        if (order < parent.lastOrder) {
-          this.#problem(
-            this.#line,
-            `In ${parent.name} l'elemento ${node.local} è fuori dall'ordine dello schema.`,
-          );
-        }
-        parent.lastOrder = order;
-      }
-    }
+    if (parent) this.#checkOrder(parent, tag.local);
     this.#stack.push({
-      name: node.local,
-      attrs,
-      children: new Map(),
+      name: tag.local,
+      attrs: attributesOf(tag, false),
       text: "",
+      order: CHILD_ORDER.get(tag.local),
       lastOrder: 0,
       line: this.#line,
     });
+  }
+
+  /** Children in the order of the XSD's sequence. */
+  #checkOrder(parent: Building, local: string) {
+    const order = parent.order?.indexOf(local) ?? -1;
+    if (order < 0) return;
+    if (order < parent.lastOrder) {
+      this.#problem(
+        this.#line,
+        `In ${parent.name} l'elemento ${local} è fuori dall'ordine dello schema.`,
+      );
+    }
+    parent.lastOrder = order;
+  }
+
+  /** A child of Flusso: the envelope first, then records of one kind. */
+  #topLevel(tag: XmlTag) {
+    const local = tag.local;
+    if (local === "IdentificazioneFlusso") {
+      if (this.#seenEnvelope || this.records > 0) {
+        this.#problem(
+          this.#line,
+          "IdentificazioneFlusso deve comparire una sola volta, per primo.",
+        );
+      }
+      this.#seenEnvelope = true;
+    } else if (local === "Beneficiario" || local === "SINBA") {
+      if (!this.#seenEnvelope) {
+        this.#problem(this.#line, "IdentificazioneFlusso deve precedere i record.");
+      }
+      if (this.kind && this.kind !== local) {
+        this.#problem(this.#line, `Un flusso contiene solo ${this.kind}: trovato ${local}.`);
+      }
+      this.kind ??= local;
+    } else {
+      this.#problem(this.#line, `Elemento ${tag.name} non previsto dallo schema in Flusso.`);
+    }
+    this.#nodes = 0;
   }
 
   #text(t: string) {
@@ -217,8 +220,9 @@ export class FlowXmlReader {
       return this.#stop("Un elemento contiene un testo troppo lungo per lo schema.");
     }
     if (current) current.text += t;
-    else if (/\S/.test(t) && this.#depth >= 1) {
-      this.#problem(this.#parser.line + 1, "Testo non previsto tra gli elementi di Flusso.");
+    // The scanner reports text only inside the root: here it is directly in Flusso.
+    else if (NON_WHITE.test(t)) {
+      this.#problem(this.#scanner.line, "Testo non previsto tra gli elementi di Flusso.");
     }
   }
 
@@ -229,9 +233,14 @@ export class FlowXmlReader {
     const value = shape(done);
     const parent = this.#stack.at(-1);
     if (parent) {
-      const list = parent.children.get(done.name) ?? [];
-      list.push(value);
-      parent.children.set(done.name, list);
+      const names = parent.childNames ??= [];
+      const lists = parent.childLists ??= [];
+      const k = names.indexOf(done.name);
+      if (k >= 0) lists[k].push(value);
+      else {
+        names.push(done.name);
+        lists.push([value]);
+      }
       return;
     }
     if (done.name === "IdentificazioneFlusso") {
@@ -252,12 +261,23 @@ export class FlowXmlReader {
 
 /** An element in the xml2js shape: text alone, or attributes under `$`, children by name, text under `_`. */
 function shape(b: Building): unknown {
-  const hasText = /\S/.test(b.text);
-  const hasAttrs = Object.keys(b.attrs).length > 0;
-  if (!hasAttrs && b.children.size === 0) return hasText ? b.text : "";
+  const hasText = b.text !== "" && NON_WHITE.test(b.text);
+  if (!b.attrs && !b.childNames) return hasText ? b.text : "";
   const out: Record<string, unknown> = {};
-  if (hasAttrs) out.$ = b.attrs;
-  for (const [name, list] of b.children) out[name] = list;
+  if (b.attrs) out.$ = b.attrs;
+  if (b.childNames) {
+    for (let k = 0; k < b.childNames.length; k++) out[b.childNames[k]] = b.childLists![k];
+  }
   if (hasText) out._ = b.text;
   return out;
+}
+
+/** Attributes in the xml2js shape, undefined when none: namespace declarations only on the root. */
+function attributesOf(tag: XmlTag, root: boolean): Record<string, string> | undefined {
+  let attrs: Record<string, string> | undefined;
+  for (const a of tag.attributes) {
+    if (!root && (a.name === "xmlns" || a.prefix === "xmlns")) continue;
+    (attrs ??= {})[a.name] = a.value;
+  }
+  return attrs;
 }

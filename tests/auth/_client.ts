@@ -58,7 +58,8 @@ export async function authApp(
     audit,
     queue,
     maxUploadBytes: options.maxUploadBytes ?? 100 << 20,
-    context: () => rules.context(),
+    copy: db.kind === "server",
+    rules: () => rules.data(),
     now: clock.now,
   });
   const app = createApp({

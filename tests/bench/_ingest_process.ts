@@ -52,7 +52,8 @@ const { jobs } = createTrasmissione({
   audit: createAudit(sql),
   queue,
   maxUploadBytes: 2 ** 40,
-  context: () => rules.context(),
+  copy: db.kind === "server",
+  rules: () => rules.data(),
 });
 
 const start = performance.now();

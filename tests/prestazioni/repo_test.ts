@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import postgres from "postgres";
 import { seedIdentityDemo } from "../../modules/auth/demo.ts";
 import { fromFlatInput, type PsRecord } from "../../modules/prestazioni/record.ts";
 import { type Accepted, PrestazioniRepo } from "../../modules/prestazioni/repo.ts";
-import { dbTest } from "../_db.ts";
+import { dbTest, onServer } from "../_db.ts";
 import { VALID_ROW } from "./_fixtures.ts";
 
 function rec(changes: Record<string, string | undefined> = {}): PsRecord {
@@ -147,4 +148,84 @@ dbTest(
     const reinsert = await store("H501", [rec()]);
     assert.equal(reinsert[0].ok, true, "a cancelled key can be inserted again");
   },
+);
+
+dbTest(
+  "repository: batches through COPY store what the statement stores, refuse the same R15s and fall back when a key is taken",
+  async (_t, db) => {
+    await seedIdentityDemo(db.sql);
+    const sinaRow = {
+      Mobilita: "2",
+      AttivitaVitaQuotidiana: "1",
+      DisturbiComportamentali: "1",
+      AreaReddituale: "1",
+      AreaSupporto: "2",
+      FonteDerivazioneValutazione: "1",
+      StrumentoValutazione: "3",
+      NecessitaInterventiSociali: "A1.04|A2.01",
+      InvCiv: "1|2",
+      PresaCarico: "1",
+      AreaUtenza: "2",
+    };
+    const batch = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        ok(rec({
+          ProtocolloDomanda: `2024/${i % 150 === 7 ? 7 : i}`,
+          // COPY's text format escapes these; the statement does not need to.
+          DenominazionePrestazione: `Contributo\tn. ${i}\\con barra\r\ne a capo`,
+          ...(i % 3 === 0 ? sinaRow : {}),
+        })));
+    // A connection of its own that records the statements, to see which path each batch took.
+    const statements: string[] = [];
+    const spied = postgres(db.url, {
+      max: 1,
+      onnotice: () => {},
+      debug: (_connection, query) =>
+        statements.push(query.trim().split(/\s+/).slice(0, 3).join(" ")),
+    });
+    const store = async (repo: PrestazioniRepo, ente: string, records: Accepted[]) =>
+      await repo.sql.begin(async (tx) => {
+        const acq = await repo.newAcquisition(tx, ente, { canale: "flusso", operatore: "x" });
+        return await repo.insert(tx, ente, acq, records);
+      });
+    const copying = new PrestazioniRepo(spied, { copy: true });
+    const plain = new PrestazioniRepo(db.sql);
+    const viaCopy = await store(copying, "H501", batch(300));
+    assert.ok(
+      statements.includes("copy prestazioni (id,") && statements.includes("copy sina (ente_id,"),
+    );
+    assert.ok(!statements.includes("insert into prestazioni"), statements.join("; "));
+    statements.length = 0;
+    const viaStatement = await store(plain, "F205", batch(300));
+    assert.deepEqual(
+      viaCopy.map((o) => o.ok ? "ok" : o.violation.rule),
+      viaStatement.map((o) => o.ok ? "ok" : o.violation.rule),
+    );
+    assert.equal(viaCopy.filter((o) => !o.ok).length, 1, "2024/7 twice in the batch");
+    const rows = (ente: string) =>
+      db.sql`
+        select p.codice_fiscale, p.protocollo_domanda, p.denominazione_prestazione, p.indirizzi,
+          p.importo_mensile, p.data_riferimento, p.avvisi, p.banca, s.invalidita_civile,
+          s.necessita_interventi_sociali, s.mobilita
+        from prestazioni p left join sina s on s.ente_id = p.ente_id and s.prestazione_id = p.id
+        where p.ente_id = ${ente} order by p.protocollo_domanda`;
+    assert.deepEqual(await rows("H501"), await rows("F205"));
+    const [sample] = await rows("H501");
+    assert.equal(sample.denominazione_prestazione, "Contributo\tn. 0\\con barra\r\ne a capo");
+    assert.deepEqual(sample.invalidita_civile, ["1", "2"]);
+    // Keys already stored make the COPY refuse the batch: the statement takes over, and the
+    // outcomes say which records were new.
+    const again = await store(copying, "H501", [...batch(300), ...batch(450).slice(300)]);
+    assert.ok(
+      statements.includes("copy prestazioni (id,") &&
+        statements.includes("insert into prestazioni"),
+    );
+    await spied.end();
+    // 2024/307 is "2024/7" once more: 149 new records.
+    assert.equal(again.filter((o) => o.ok).length, 149);
+    assert.equal(again.filter((o) => !o.ok && o.violation.rule === "R15").length, 301);
+    const [{ n }] = await db.sql`select count(*)::int as n from prestazioni where ente_id = 'H501'`;
+    assert.equal(n, 299 + 149);
+  },
+  { ignore: !onServer },
 );

@@ -119,7 +119,8 @@ dbTest("trasmissione: two workers on two flows of different enti", async (_t, db
     audit: createAudit(sql),
     queue,
     maxUploadBytes: 1 << 30,
-    context: () => rules.context(),
+    copy: db.kind === "server",
+    rules: () => rules.data(),
   }).jobs;
   const workers = ["w1", "w2"].map((name) => queue.worker({ name, handlers, pollMs: 10 }));
   workers.forEach((w) => w.start());

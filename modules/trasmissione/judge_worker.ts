@@ -1,0 +1,58 @@
+/**
+ * The worker that parses and judges a flow (see `judging.ts`): it asks for
+ * the file's blocks one ahead of its parsing, and sends back batches of
+ * judged records. Parsing and the rules are most of a flow's CPU: here they
+ * run beside the thread that writes to the database instead of in its way.
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import { ruleContext } from "../prestazioni/validation.ts";
+import { judge, type Judged } from "./judge.ts";
+import type { FromWorker, Start, ToWorker } from "./judging.ts";
+import { flowItems } from "./sources.ts";
+
+const post = (message: FromWorker) => self.postMessage(message);
+
+// Blocks arrive in order; each request is answered by exactly one message.
+const arrivals: ((block: Uint8Array | null) => void)[] = [];
+const requestBlock = () =>
+  new Promise<Uint8Array | null>((resolve) => {
+    arrivals.push(resolve);
+    post({ type: "need" });
+  });
+
+async function* blocks(): AsyncGenerator<Uint8Array> {
+  // One block is always asked for ahead, so that it arrives while this one is parsed.
+  let next = requestBlock();
+  for (;;) {
+    const block = await next;
+    if (block === null) return;
+    next = requestBlock();
+    yield block;
+  }
+}
+
+async function run(start: Start) {
+  try {
+    const ctx = ruleContext(start.rules);
+    let batch: Judged[] = [];
+    for await (const item of flowItems(blocks(), start.shape)) {
+      if (item.ordinal <= start.skip) continue;
+      batch.push(judge(item, ctx));
+      if (batch.length === start.batchSize) {
+        post({ type: "batch", judged: batch });
+        batch = [];
+      }
+    }
+    if (batch.length) post({ type: "batch", judged: batch });
+    post({ type: "end" });
+  } catch (error) {
+    post({ type: "error", message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const message = event.data;
+  if (message.type === "start") run(message);
+  else arrivals.shift()?.(message.type === "block" ? message.bytes : null);
+};

@@ -1,0 +1,119 @@
+/**
+ * A flow's records parsed and judged in a worker, as batches in file order.
+ * The calling thread only hands over the stored blocks and receives judged
+ * batches: it stays free for the database round trips of the batches being
+ * written meanwhile. Memory is bounded: the worker holds one block ahead,
+ * and stops being fed while {@linkcode MAX_WAITING} batches wait unread.
+ *
+ * @example
+ * ```ts
+ * for await (const batch of judgedBatches(blocks, { shape, rules, skip: 0, batchSize: 2000 })) {
+ *   await store(batch);
+ * }
+ * ```
+ * @module
+ */
+import type { RuleContextData } from "../prestazioni/validation.ts";
+import type { Judged } from "./judge.ts";
+import type { FlowShape } from "./sources.ts";
+
+/** Starts the judging of a flow. */
+export interface Start {
+  type: "start";
+  shape: FlowShape;
+  rules: RuleContextData;
+  /** Records already done (a resumed job): they are parsed again but not judged nor sent. */
+  skip: number;
+  batchSize: number;
+}
+
+/** Messages to the worker: the start, then one block (or the end) per request. */
+export type ToWorker = Start | { type: "block"; bytes: Uint8Array } | { type: "end" };
+
+/** Messages from the worker. */
+export type FromWorker =
+  | { type: "need" }
+  | { type: "batch"; judged: Judged[] }
+  | { type: "end" }
+  | { type: "error"; message: string };
+
+/** Judged batches waiting to be read beyond which the worker is not fed. */
+export const MAX_WAITING = 3;
+
+/** The judged batches of the flow whose stored blocks are `blocks`. */
+export async function* judgedBatches(
+  blocks: AsyncIterable<Uint8Array>,
+  start: Omit<Start, "type">,
+): AsyncGenerator<Judged[]> {
+  const worker = new Worker(new URL("./judge_worker.ts", import.meta.url).href, {
+    type: "module",
+  });
+  const source = blocks[Symbol.asyncIterator]();
+  const inbox: FromWorker[] = [];
+  let waiting = 0; // batches in the inbox
+  let requests = 0; // blocks asked for and not yet sent
+  let feeding = false;
+  let failure: unknown;
+  let wake = () => {};
+  const arrive = (message: FromWorker) => {
+    inbox.push(message);
+    wake();
+  };
+  // Sends the blocks asked for, one at a time, while the reader keeps up.
+  const feed = async () => {
+    if (feeding) return;
+    feeding = true;
+    try {
+      while (requests > 0 && waiting < MAX_WAITING && failure === undefined) {
+        requests--;
+        const next = await source.next();
+        if (next.done) worker.postMessage({ type: "end" } satisfies ToWorker);
+        else {
+          // A copy of its own to transfer: the driver's buffers may share a pooled ArrayBuffer
+          // (and a Node Buffer's `slice` would not copy).
+          const bytes = new Uint8Array(next.value);
+          worker.postMessage({ type: "block", bytes } satisfies ToWorker, [bytes.buffer]);
+        }
+      }
+    } catch (error) {
+      failure = error;
+      wake();
+    } finally {
+      feeding = false;
+    }
+  };
+  worker.onmessage = (event: MessageEvent<FromWorker>) => {
+    const message = event.data;
+    if (message.type === "need") {
+      requests++;
+      feed();
+    } else {
+      if (message.type === "batch") waiting++;
+      arrive(message);
+    }
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    arrive({ type: "error", message: event.message });
+  };
+  try {
+    worker.postMessage({ type: "start", ...start } satisfies ToWorker);
+    for (;;) {
+      while (inbox.length === 0 && failure === undefined) {
+        await new Promise<void>((resolve) => wake = resolve);
+      }
+      if (failure !== undefined) throw failure;
+      const message = inbox.shift()!;
+      if (message.type === "end") return;
+      if (message.type === "error") throw new Error(`elaborazione del flusso: ${message.message}`);
+      if (message.type === "batch") {
+        waiting--;
+        feed();
+        yield message.judged;
+      }
+    }
+  } finally {
+    worker.terminate();
+    await source.return?.();
+  }
+}
