@@ -139,14 +139,21 @@ export type FlatInput = Record<
 >;
 
 /**
+ * A flat input read field by field: a CSV row by its columns, without an
+ * object of sixty properties per row (which V8 keeps as a slow dictionary).
+ */
+export type FlatLookup = (name: string) => FlatInput[string];
+
+/**
  * Parses a flat input (CSV row, form, JSON). Conventions of SPEC §5: dates
  * `AAAA-MM-GG` or `GG/MM/AAAA`; decimals with `.` or `,` (and `.` as thousands
  * separator when `,` is the decimal one: `1.234,56`); list values separated
  * by `|` or repeated; empty values are absent.
  */
-export function fromFlatInput(input: FlatInput): Parsed {
+export function fromFlatInput(input: FlatInput | FlatLookup): Parsed {
+  const get: FlatLookup = typeof input === "function" ? input : (name) => input[name];
   const value = (name: string): string | undefined => {
-    const raw = input[name];
+    const raw = get(name);
     if (raw === null || raw === undefined) return undefined;
     const text = Array.isArray(raw) ? raw.map(scalar).join("|") : scalar(raw);
     const trimmed = text.trim();

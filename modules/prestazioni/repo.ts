@@ -29,6 +29,8 @@ export interface AcquisitionMeta {
 export interface Accepted {
   record: PsRecord;
   warnings: Violation[];
+  /** Its {@linkcode copyLine}, when written ahead. */
+  line?: string;
 }
 
 /** The outcome of storing one record, in the order given. */
@@ -177,13 +179,25 @@ const SINA_INSERT_SQL = `
 
 const SINA_COPY_SQL = `copy sina (${SINA_COLUMNS.map(([name]) => name).join(", ")}) from stdin`;
 
-/** Sends `rows` to a `COPY … FROM STDIN` statement, in its text format. */
-async function copyIn(tx: Queryable, statement: string, rows: readonly unknown[][]) {
-  let text = "";
-  for (const row of rows) {
-    for (let c = 0; c < row.length; c++) text += (c ? "\t" : "") + copyField(row[c]);
-    text += "\n";
-  }
+/** `COPY`'s text format of a row. */
+function copyText(values: readonly unknown[]): string {
+  let line = copyField(values[0]);
+  for (let c = 1; c < values.length; c++) line += "\t" + copyField(values[c]);
+  return line;
+}
+
+/**
+ * The `COPY` line of a record to store (every column but the id), which the
+ * repository would otherwise write itself: the flows' worker writes it, in
+ * parallel with the storing of the previous batch.
+ */
+export function copyLine(ente: string, acquisizione: string, accepted: Accepted): string {
+  const row = toRow(ente, acquisizione, accepted) as Record<string, unknown>;
+  return copyText(COLUMNS.map(([name]) => row[name]));
+}
+
+/** Sends `text` (lines in its text format) to a `COPY … FROM STDIN` statement. */
+async function copyIn(tx: Queryable, statement: string, text: string) {
   const writable = await tx.unsafe(statement).writable();
   await new Promise<void>((resolve, reject) => {
     writable.on("error", reject);
@@ -260,6 +274,43 @@ export function notFound(r: PsRecord): Violation {
   };
 }
 
+/**
+ * Ids of `prestazioni`'s sequence, the next batch's asked for while a batch
+ * is stored, on a connection of the pool (a sequence is outside
+ * transactions), so that the next transaction does not wait for them. Ids
+ * missing are asked for in the transaction itself: it never waits for the
+ * pool, which it may be the last connection of. Ids never used are a gap.
+ */
+class IdReserve {
+  #spare: number[] = [];
+  #asking = false;
+
+  constructor(private readonly sql: Sql) {}
+
+  /** `n` fresh ids. */
+  async take(tx: Queryable, n: number): Promise<number[]> {
+    const ids = this.#spare.splice(0, n);
+    if (ids.length < n) ids.push(...await nextIds(tx, n - ids.length));
+    if (!this.#asking) {
+      this.#asking = true;
+      // A failure here only means the next batch asks for its own.
+      nextIds(this.sql, n).then((more) => this.#spare.push(...more), () => {})
+        .finally(() => this.#asking = false);
+    }
+    return ids;
+  }
+}
+
+async function nextIds(sql: Queryable, n: number): Promise<number[]> {
+  const rows = await sql.unsafe(
+    `select nextval(pg_get_serial_sequence('prestazioni', 'id'))::int8 as id
+     from generate_series(1, $1::int)`,
+    [n],
+    { prepare: true },
+  );
+  return rows.map((row) => Number(row.id));
+}
+
 /** How the repository stores large batches. */
 export interface PrestazioniRepoOptions {
   /**
@@ -271,7 +322,11 @@ export interface PrestazioniRepoOptions {
 
 /** The benefit-record repository. */
 export class PrestazioniRepo {
-  constructor(readonly sql: Sql, readonly options: PrestazioniRepoOptions = {}) {}
+  readonly #ids: IdReserve;
+
+  constructor(readonly sql: Sql, readonly options: PrestazioniRepoOptions = {}) {
+    this.#ids = new IdReserve(sql);
+  }
 
   /** Opens an acquisition of `ente` and returns its id (`id_acquisizione`). */
   async newAcquisition(tx: Queryable, ente: string, meta: AcquisitionMeta): Promise<string> {
@@ -329,8 +384,9 @@ export class PrestazioniRepo {
       }
     }
     if (sina.length === 0) return outcomes;
-    if (this.options.copy) await copyIn(tx, SINA_COPY_SQL, sina);
-    else {
+    if (this.options.copy) {
+      await copyIn(tx, SINA_COPY_SQL, sina.map((row) => copyText(row) + "\n").join(""));
+    } else {
       await tx.unsafe(
         SINA_INSERT_SQL,
         SINA_COLUMNS.map((_, c) => arrayLiteral(sina.map((row) => row[c]))),
@@ -372,25 +428,20 @@ export class PrestazioniRepo {
     keys: string[],
     batch: number[],
   ): Promise<Map<string, number>> {
-    const ids = await tx.unsafe(
-      `select nextval(pg_get_serial_sequence('prestazioni', 'id'))::int8 as id
-       from generate_series(1, $1::int)`,
-      [batch.length],
-      { prepare: true },
-    );
-    const rows = batch.map((i, k) => {
-      const row = toRow(ente, acquisizione, records[i]) as Record<string, unknown>;
-      return [ids[k].id, ...COLUMNS.map(([name]) => row[name])];
+    const ids = await this.#ids.take(tx, batch.length);
+    let text = "";
+    batch.forEach((i, k) => {
+      text += `${ids[k]}\t${records[i].line ?? copyLine(ente, acquisizione, records[i])}\n`;
     });
     try {
       // A savepoint of its own: a refused COPY leaves the rest of the transaction intact.
-      await tx.savepoint((sp) => copyIn(sp, COPY_SQL, rows));
+      await tx.savepoint((sp) => copyIn(sp, COPY_SQL, text));
     } catch {
       // Whatever refused it (a key taken, as a rule) refuses the statement too, with its own
       // error, or not: then the statement stores the batch.
       return await this.#insertRows(tx, ente, acquisizione, records, batch);
     }
-    return new Map(batch.map((i, k) => [keys[i], Number(ids[k].id)]));
+    return new Map(batch.map((i, k) => [keys[i], ids[k]]));
   }
 
   /**

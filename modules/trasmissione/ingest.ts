@@ -102,13 +102,15 @@ const lines = (j: Judged, violations: Violation[]): Line[] =>
     messaggio: clean(v.message).slice(0, 1000),
   }));
 
-/** Batches of judged records, after `skip` records already done; `tx` reads the file inside a transaction. */
+/**
+ * Batches of judged records, after `skip` records already done, `storing`
+ * them or only judging them; `tx` reads the file inside a transaction.
+ */
 function batches(
   flow: Flusso,
   deps: IngestDeps,
   rules: RuleContextData,
-  skip: number,
-  tx?: Queryable,
+  { skip, storing, tx }: { skip: number; storing: boolean; tx?: Queryable },
 ) {
   return judgedBatches(deps.flussi.blocks(flow.enteId, flow.id, tx), {
     shape: {
@@ -120,6 +122,9 @@ function batches(
     rules,
     skip,
     batchSize: BATCH,
+    copyTo: storing && deps.prestazioni.options.copy
+      ? { ente: flow.enteId, acquisizione: flow.acquisizioneId! }
+      : undefined,
   });
 }
 
@@ -128,7 +133,7 @@ async function store(deps: IngestDeps, job: JobContext, flow: Flusso, rules: Rul
   let done = flow.posizione;
   let pending: Promise<void> = Promise.resolve();
   // The next batch is parsed and judged while the previous one is being written.
-  for await (const batch of batches(flow, deps, rules, done)) {
+  for await (const batch of batches(flow, deps, rules, { skip: done, storing: true })) {
     await pending;
     const start = done;
     done += batch.length;
@@ -191,7 +196,11 @@ async function write(
         tx,
         flow.enteId,
         acquisizione,
-        run.map((j): Accepted => ({ record: j.record as PsRecord, warnings: j.warnings })),
+        run.map((j): Accepted => ({
+          record: j.record as PsRecord,
+          warnings: j.warnings,
+          line: j.line,
+        })),
       );
     outcomes.forEach((o, k) => {
       if (o.ok) {
@@ -248,7 +257,7 @@ async function verify(deps: IngestDeps, job: JobContext, flow: Flusso, rules: Ru
   const touched = new Map<string, boolean>();
   const checkpoint = flow.posizione;
   let done = 0;
-  for await (const batch of batches(flow, deps, rules, 0)) {
+  for await (const batch of batches(flow, deps, rules, { skip: 0, storing: false })) {
     const start = done;
     done += batch.length;
     const counts = zero();
@@ -271,7 +280,7 @@ async function verify(deps: IngestDeps, job: JobContext, flow: Flusso, rules: Ru
   try {
     await deps.sql.begin(async (tx) => {
       await job.assertLease(tx);
-      for await (const batch of batches(flow, deps, rules, 0, tx)) {
+      for await (const batch of batches(flow, deps, rules, { skip: 0, storing: true, tx })) {
         const out: Line[] = [];
         await write(tx, deps, flow, batch, zero(), out);
         if (out.length) {

@@ -71,6 +71,7 @@ export class FlowIntake {
   #block: Uint8Array[] = [];
   #blockBytes = 0;
   #blocks = 0;
+  #writing: Promise<void> = Promise.resolve();
   #formato?: "csv" | "xml";
   #decoder = new TextDecoder("utf-8", { ignoreBOM: false });
   #xml?: FlowXmlReader;
@@ -116,6 +117,7 @@ export class FlowIntake {
   /** Stores the last block and reports. */
   async finish(senderEnte: string): Promise<IntakeReport> {
     await this.#flush();
+    await this.#writing;
     const encoding = this.#sniffer.verdict();
     const report: IntakeReport = {
       sha256: this.#hash.digest("hex"),
@@ -144,9 +146,19 @@ export class FlowIntake {
     }
     this.#block = [];
     this.#blockBytes = 0;
+    // One block is written while the next is read and inspected: never more than two in memory.
+    await this.#writing;
+    const n = this.#blocks++;
+    this.#writing = this.#write(n, data);
+    // Observed at once, and awaited by the next block or by `finish`: not an unhandled rejection.
+    this.#writing.catch(() => {});
+  }
+
+  async #write(n: number, data: Uint8Array) {
+    // Base64 is the cheapest way for the driver to carry bytes (it would write bytea as hex).
     await this.sql`
       insert into flussi_blocchi (ente_id, flusso_id, n, dati)
-      values (${this.flow.ente}, ${this.flow.flussoId}, ${this.#blocks++}, ${data})`;
+      values (${this.flow.ente}, ${this.flow.flussoId}, ${n}, decode(${data.toBase64()}, 'base64'))`;
   }
 
   #inspect(chunk: Uint8Array) {

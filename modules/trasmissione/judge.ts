@@ -18,6 +18,8 @@ export interface Judged {
   warnings: Violation[];
   /** The record, when no rule refuses it. */
   record?: PsRecord | SinbaRecord;
+  /** Its line for `COPY`, when written ahead (see `copyLine`). */
+  line?: string;
 }
 
 /** The key a rejected line names: the business key of the record, when it could be read. */

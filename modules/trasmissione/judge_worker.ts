@@ -6,6 +6,9 @@
  * @module
  */
 /// <reference lib="deno.worker" />
+import type { PsRecord } from "../prestazioni/record.ts";
+import { copyLine } from "../prestazioni/repo.ts";
+import type { SinbaRecord } from "../prestazioni/sinba.ts";
 import { ruleContext } from "../prestazioni/validation.ts";
 import { judge, type Judged } from "./judge.ts";
 import type { FromWorker, Start, ToWorker } from "./judging.ts";
@@ -32,13 +35,25 @@ async function* blocks(): AsyncGenerator<Uint8Array> {
   }
 }
 
+// Only PS-PSA-SINA insertions are stored through COPY.
+const isCancelOrSinba = (r: PsRecord | SinbaRecord) =>
+  "IDBeneficiario" in r || r.TipoOperazione === "C";
+
 async function run(start: Start) {
   try {
     const ctx = ruleContext(start.rules);
     let batch: Judged[] = [];
     for await (const item of flowItems(blocks(), start.shape)) {
       if (item.ordinal <= start.skip) continue;
-      batch.push(judge(item, ctx));
+      const judged = judge(item, ctx);
+      if (start.copyTo && judged.record && !isCancelOrSinba(judged.record)) {
+        const { ente, acquisizione } = start.copyTo;
+        judged.line = copyLine(ente, acquisizione, {
+          record: judged.record as PsRecord,
+          warnings: judged.warnings,
+        });
+      }
+      batch.push(judged);
       if (batch.length === start.batchSize) {
         post({ type: "batch", judged: batch });
         batch = [];

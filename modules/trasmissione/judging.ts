@@ -25,6 +25,8 @@ export interface Start {
   /** Records already done (a resumed job): they are parsed again but not judged nor sent. */
   skip: number;
   batchSize: number;
+  /** Where records will be stored through `COPY`: their lines are then written ahead. */
+  copyTo?: { ente: string; acquisizione: string };
 }
 
 /** Messages to the worker: the start, then one block (or the end) per request. */
@@ -69,8 +71,8 @@ export async function* judgedBatches(
         const next = await source.next();
         if (next.done) worker.postMessage({ type: "end" } satisfies ToWorker);
         else {
-          // A copy of its own to transfer: the driver's buffers may share a pooled ArrayBuffer
-          // (and a Node Buffer's `slice` would not copy).
+          // A copy of its own to transfer: a block may be a view on a larger, shared buffer
+          // (a Node Buffer's `slice` would not copy).
           const bytes = new Uint8Array(next.value);
           worker.postMessage({ type: "block", bytes } satisfies ToWorker, [bytes.buffer]);
         }

@@ -206,10 +206,12 @@ export class FlussiRepo {
    */
   async *blocks(ente: string, id: number, tx: Queryable = this.sql): AsyncGenerator<Uint8Array> {
     for (let n = 0;; n++) {
+      // Base64: the driver would read bytea as hex, twice the size and slower to decode.
       const [row] = await tx`
-        select dati from flussi_blocchi where ente_id = ${ente} and flusso_id = ${id} and n = ${n}`;
+        select encode(dati, 'base64') as dati from flussi_blocchi
+        where ente_id = ${ente} and flusso_id = ${id} and n = ${n}`;
       if (!row) return;
-      yield row.dati as Uint8Array;
+      yield Uint8Array.fromBase64(row.dati);
     }
   }
 

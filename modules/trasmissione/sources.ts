@@ -58,10 +58,11 @@ async function* texts(blocks: AsyncIterable<Uint8Array>, encoding: string) {
 }
 
 /**
- * CSV records, parsed block by block with csv-parse's synchronous parser (its
- * stream interface costs several times more per record): each decoded block
- * is cut after its last line end outside quotes, and the rest waits for the
- * next block. The first stage refused any record longer than a block.
+ * CSV records, parsed block by block (split directly when the text allows,
+ * with csv-parse's synchronous parser otherwise: its stream interface costs
+ * several times more per record): each decoded block is cut after its last
+ * line end outside quotes, and the rest waits for the next block. The first
+ * stage refused any record longer than a block.
  */
 async function* csvItems(
   blocks: AsyncIterable<Uint8Array>,
@@ -70,27 +71,12 @@ async function* csvItems(
   let carry = "";
   let lineOffset = 0; // lines before `carry`
   let header: string[] | undefined;
+  let columns = new Map<string, number>();
   let ordinal = 0;
   const parseText = function* (text: string): Generator<FlowItem> {
-    const skipped: { line: number; message: string }[] = [];
-    const records = parseSync(text, {
-      delimiter: shape.separatore ?? ";",
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      max_record_size: 64 * 1024,
-      raw: true,
-      on_skip: (error: (Error & { lines?: number }) | undefined) => {
-        if (error) skipped.push({ line: error.lines ?? 0, message: error.message });
-      },
-    }) as unknown as { record: string[]; info: { lines: number }; raw: string }[];
-    // Rejected lines take their place among the records, in file order.
-    const items: { line: number; record?: string[]; message?: string }[] = [
-      // `info.lines` is the line a record ends on; a quoted field may span lines.
-      ...records.map((r) => ({ line: r.info.lines - newlinesIn(r.raw), record: r.record })),
-      ...skipped.map((s) => ({ line: s.line, message: s.message })),
-    ].sort((a, b) => a.line - b.line);
+    const delimiter = shape.separatore ?? ";";
+    const items: { line: number; record?: string[]; message?: string }[] =
+      plainRecords(text, delimiter) ?? parsedRecords(text, delimiter);
     for (const item of items) {
       const posizione = lineOffset + item.line;
       if (item.message !== undefined) {
@@ -104,6 +90,8 @@ async function* csvItems(
       const record = item.record!;
       if (!header) {
         header = record.map((h) => h.trim().replace(/^\ufeff/, ""));
+        // A repeated column name means its last column, as for an object built from the row.
+        columns = new Map(header.map((name, i) => [name, i]));
         continue;
       }
       ordinal++;
@@ -122,13 +110,13 @@ async function* csvItems(
         };
         continue;
       }
-      const row: Record<string, string> = {};
-      for (let i = 0; i < header.length; i++) row[header[i]] = record[i];
-      yield {
-        ordinal,
-        posizione,
-        parsed: shape.tipo === "SINBA" ? fromSinbaFlatInput(row) : fromFlatInput(row),
-      };
+      let parsed: FlowItem["parsed"];
+      if (shape.tipo === "SINBA") {
+        const row: Record<string, string> = {};
+        for (let i = 0; i < header.length; i++) row[header[i]] = record[i];
+        parsed = fromSinbaFlatInput(row);
+      } else parsed = fromFlatInput((name) => record[columns.get(name) ?? -1]);
+      yield { ordinal, posizione, parsed };
     }
   };
   for await (const text of texts(blocks, shape.encoding)) {
@@ -141,6 +129,66 @@ async function* csvItems(
     lineOffset += countLines(complete);
   }
   if (carry.trim() !== "") yield* parseText(carry);
+}
+
+const MAX_RECORD = 64 * 1024;
+
+/**
+ * Records and rejected lines of a text, by csv-parse: the line each begins
+ * on, in file order.
+ */
+export function parsedRecords(
+  text: string,
+  delimiter: string,
+): { line: number; record?: string[]; message?: string }[] {
+  const skipped: { line: number; message: string }[] = [];
+  const records = parseSync(text, {
+    delimiter,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    max_record_size: MAX_RECORD,
+    raw: true,
+    on_skip: (error: (Error & { lines?: number }) | undefined) => {
+      if (error) skipped.push({ line: error.lines ?? 0, message: error.message });
+    },
+  }) as unknown as { record: string[]; info: { lines: number }; raw: string }[];
+  // Rejected lines take their place among the records, in file order.
+  return [
+    // `info.lines` is the line a record ends on; a quoted field may span lines.
+    ...records.map((r) => ({ line: r.info.lines - newlinesIn(r.raw), record: r.record })),
+    ...skipped.map((s) => ({ line: s.line, message: s.message })),
+  ].sort((a, b) => a.line - b.line);
+}
+
+/**
+ * The records of a text without quotes whose lines all end alike (`\r\n`, or
+ * `\n` with no CR anywhere), split directly: csv-parse gives exactly these,
+ * several times slower. Undefined when the text needs csv-parse.
+ */
+export function plainRecords(
+  text: string,
+  delimiter: string,
+): { line: number; record: string[] }[] | undefined {
+  if (text.includes('"')) return undefined;
+  const firstEnd = text.indexOf("\n");
+  const crlf = firstEnd > 0 && text.charCodeAt(firstEnd - 1) === 13;
+  const out: { line: number; record: string[] }[] = [];
+  let line = 0;
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    line++;
+    const stop = crlf && end < text.length ? end - 1 : end;
+    if (crlf && end < text.length && text.charCodeAt(stop) !== 13) return undefined;
+    const content = text.slice(start, stop);
+    // A CR left inside the line ends records for csv-parse (or is data): its call.
+    if (content.length > MAX_RECORD || content.includes("\r")) return undefined;
+    if (content !== "") out.push({ line, record: content.split(delimiter) });
+    start = end + 1;
+  }
+  return out;
 }
 
 /** The index just after the last line end that is outside quotes, or -1. */
