@@ -13,6 +13,13 @@ function rec(changes: Record<string, string | undefined> = {}): PsRecord {
 }
 const ok = (record: PsRecord): Accepted => ({ record, warnings: [] });
 
+if (!onServer) {
+  console.log(
+    "saltato: batch tramite COPY: richiede un server PostgreSQL (TEST_DATABASE_URL), perché il " +
+      "database integrato non riceve COPY FROM STDIN dal suo socket (lì i batch usano l'insert)",
+  );
+}
+
 dbTest(
   "repository: batch insert, R15 duplicates (in the batch and stored), SINA in its own table",
   async (_t, db) => {
