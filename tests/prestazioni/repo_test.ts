@@ -13,6 +13,18 @@ function rec(changes: Record<string, string | undefined> = {}): PsRecord {
 }
 const ok = (record: PsRecord): Accepted => ({ record, warnings: [] });
 
+/** A SINA assessment's columns, as a CSV row gives them. */
+const SINA_ROW = {
+  Mobilita: "2",
+  AttivitaVitaQuotidiana: "1",
+  DisturbiComportamentali: "1",
+  AreaReddituale: "1",
+  AreaSupporto: "2",
+  FonteDerivazioneValutazione: "1",
+  StrumentoValutazione: "3",
+  InvCiv: "1|2",
+};
+
 if (!onServer) {
   console.log(
     "saltato: batch tramite COPY: richiede un server PostgreSQL (TEST_DATABASE_URL), perché il " +
@@ -25,16 +37,7 @@ dbTest(
   async (_t, db) => {
     await seedIdentityDemo(db.sql);
     const repo = new PrestazioniRepo(db.sql);
-    const sinaRow = {
-      Mobilita: "2",
-      AttivitaVitaQuotidiana: "1",
-      DisturbiComportamentali: "1",
-      AreaReddituale: "1",
-      AreaSupporto: "2",
-      FonteDerivazioneValutazione: "1",
-      StrumentoValutazione: "3",
-      InvCiv: "1|2",
-    };
+    const sinaRow = SINA_ROW;
     const outcomes = await db.sql.begin(async (tx) => {
       const acq = await repo.newAcquisition(tx, "H501", {
         canale: "flusso",
@@ -162,15 +165,8 @@ dbTest(
   async (_t, db) => {
     await seedIdentityDemo(db.sql);
     const sinaRow = {
-      Mobilita: "2",
-      AttivitaVitaQuotidiana: "1",
-      DisturbiComportamentali: "1",
-      AreaReddituale: "1",
-      AreaSupporto: "2",
-      FonteDerivazioneValutazione: "1",
-      StrumentoValutazione: "3",
+      ...SINA_ROW,
       NecessitaInterventiSociali: "A1.04|A2.01",
-      InvCiv: "1|2",
       PresaCarico: "1",
       AreaUtenza: "2",
     };
