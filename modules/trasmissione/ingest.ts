@@ -21,7 +21,7 @@ import { type Accepted, duplicate, notFound, type PrestazioniRepo } from "../pre
 import type { Violation } from "../prestazioni/rules.ts";
 import { sinbaDuplicate, type SinbaRecord, type SinbaRepo } from "../prestazioni/sinba.ts";
 import type { RuleContextData } from "../prestazioni/validation.ts";
-import type { Judged } from "./judge.ts";
+import { isCancel, type Judged } from "./judge.ts";
 import { judgedBatches } from "./judging.ts";
 import type { FlussiRepo, Flusso, Scarto } from "./repo.ts";
 
@@ -214,9 +214,6 @@ async function write(
     });
   }
 }
-
-const isCancel = (j: Judged) =>
-  !!j.record && "TipoOperazione" in j.record && j.record.TipoOperazione === "C";
 
 /** Stores rejected-record lines, 5 000 per statement (8 parameters each, below PostgreSQL's limit). */
 async function insertLines(tx: Queryable, flow: Flusso, out: Line[]) {

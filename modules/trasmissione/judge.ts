@@ -22,6 +22,10 @@ export interface Judged {
   line?: string;
 }
 
+/** Whether a valid record cancels (`TipoOperazione="C"`) instead of inserting. */
+export const isCancel = (j: Judged): boolean =>
+  !!j.record && "TipoOperazione" in j.record && j.record.TipoOperazione === "C";
+
 /** The key a rejected line names: the business key of the record, when it could be read. */
 function keyOf(item: FlowItem): string {
   if (!item.parsed.ok) return "";

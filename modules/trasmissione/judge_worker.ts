@@ -8,9 +8,8 @@
 /// <reference lib="deno.worker" />
 import type { PsRecord } from "../prestazioni/record.ts";
 import { copyLine } from "../prestazioni/repo.ts";
-import type { SinbaRecord } from "../prestazioni/sinba.ts";
 import { ruleContext } from "../prestazioni/validation.ts";
-import { judge, type Judged } from "./judge.ts";
+import { isCancel, judge, type Judged } from "./judge.ts";
 import type { FromWorker, Start, ToWorker } from "./judging.ts";
 import { flowItems } from "./sources.ts";
 
@@ -35,10 +34,6 @@ async function* blocks(): AsyncGenerator<Uint8Array> {
   }
 }
 
-// Only PS-PSA-SINA insertions are stored through COPY.
-const isCancelOrSinba = (r: PsRecord | SinbaRecord) =>
-  "IDBeneficiario" in r || r.TipoOperazione === "C";
-
 async function run(start: Start) {
   try {
     const ctx = ruleContext(start.rules);
@@ -46,7 +41,9 @@ async function run(start: Start) {
     for await (const item of flowItems(blocks(), start.shape)) {
       if (item.ordinal <= start.skip) continue;
       const judged = judge(item, ctx);
-      if (start.copyTo && judged.record && !isCancelOrSinba(judged.record)) {
+      // Only PS-PSA-SINA insertions are stored through COPY.
+      const insertion = judged.record && !("IDBeneficiario" in judged.record) && !isCancel(judged);
+      if (start.copyTo && insertion) {
         const { ente, acquisizione } = start.copyTo;
         judged.line = copyLine(ente, acquisizione, {
           record: judged.record as PsRecord,
