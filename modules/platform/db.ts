@@ -89,7 +89,7 @@ export function connect(url: string, max = 10): Sql {
     connect_timeout: 10,
     onnotice: () => {},
     // postgres.js accepts `socket` but its types do not declare it.
-    ...{ socket: unbufferedSocket } as object,
+    ...{ socket: unbufferedSocket() } as object,
     types: {
       bigint: {
         to: 20,
@@ -105,15 +105,20 @@ export function connect(url: string, max = 10): Sql {
  * The driver's connection, without Nagle's algorithm: a message sent right
  * after a large one (the end of a `COPY`, the next statement of a pipeline)
  * otherwise waits for the server's delayed acknowledgement, 40 ms each time.
- * (The driver's own socket would not let it be set; this one connects to the
- * first host, or to the Unix socket, as the driver would.)
+ * (The driver's own socket would not let it be set.) It connects as the
+ * driver would: to the Unix socket, or to the URL's hosts in turn, one per
+ * connection, so that a host down leaves the others.
  */
-function unbufferedSocket(options: { path?: string | false; host: string[]; port: number[] }) {
-  const socket = new net.Socket();
-  socket.setNoDelay(true);
-  if (options.path) socket.connect(options.path);
-  else socket.connect(options.port[0], options.host[0]);
-  return socket;
+function unbufferedSocket() {
+  let attempt = 0;
+  return (options: { path?: string | false; host: string[]; port: number[] }) => {
+    const socket = new net.Socket();
+    socket.setNoDelay(true);
+    const i = attempt++ % options.host.length;
+    if (options.path) socket.connect(options.path);
+    else socket.connect(options.port[i], options.host[i]);
+    return socket;
+  };
 }
 
 async function ping(sql: Sql, target: string): Promise<void> {
