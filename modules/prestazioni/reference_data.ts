@@ -467,6 +467,13 @@ function buildCittadinanze({ iso }: Sources): Record<string, unknown>[] {
 // ---------------------------------------------------------------------------
 // In memory
 
+/** The reference tables' rows. */
+export interface ReferenceRows {
+  comuni: Comune[];
+  stati: StatoEstero[];
+  cittadinanze: Cittadinanza[];
+}
+
 /**
  * The reference tables held in memory, for validation rules that check many
  * records: lookups are Map reads, with no query per record. Load it after
@@ -475,13 +482,6 @@ function buildCittadinanze({ iso }: Sources): Record<string, unknown>[] {
  * Codes are matched exactly as the sources write them: upper-case Belfiore
  * codes, zero-padded numeric codes.
  */
-/** The reference tables' rows. */
-export interface ReferenceRows {
-  comuni: Comune[];
-  stati: StatoEstero[];
-  cittadinanze: Cittadinanza[];
-}
-
 export class ReferenceData {
   readonly #comuni: Map<string, Comune>;
   readonly #comuniByIstat: Map<string, Comune>;

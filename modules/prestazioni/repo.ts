@@ -214,10 +214,14 @@ async function copyIn(tx: Queryable, statement: string, text: string) {
   });
 }
 
+/** A value as PostgreSQL reads it in text: JSON for objects (the `jsonb` columns). */
+const asText = (v: unknown): string =>
+  typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+
 /** A value in `COPY`'s text format: `\N` for null, and the four characters it escapes. */
 function copyField(v: unknown): string {
   if (v === null || v === undefined) return "\\N";
-  const s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+  const s = asText(v);
   return COPY_SPECIAL.test(s) ? s.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]) : s;
 }
 
@@ -240,7 +244,7 @@ function arrayLiteral(values: readonly unknown[]): string {
     const v = values[i];
     if (v === null || v === undefined) parts[i] = "NULL";
     else {
-      const s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+      const s = asText(v);
       // Most values hold neither quote nor backslash: no regular expression for them.
       parts[i] = s.includes('"') || s.includes("\\")
         ? `"${s.replace(/[\\"]/g, "\\$&")}"`
@@ -359,8 +363,10 @@ export class PrestazioniRepo {
       }
     });
     if (batch.length === 0) return outcomes;
-    // COPY needs a transaction, for the savepoint that lets it fail.
-    const ids = this.options.copy && batch.length >= COPY_MIN && "savepoint" in tx
+    // COPY needs a transaction: for the savepoint that lets it fail, and for the statement that
+    // tells its outcome to run on the same connection.
+    const copying = this.options.copy === true && "savepoint" in tx;
+    const ids = copying && batch.length >= COPY_MIN
       ? await this.#copyRows(tx as Transaction, ente, acquisizione, records, keys, batch)
       : await this.#insertRows(tx, ente, acquisizione, records, batch);
     const sina: unknown[][] = [];
@@ -384,7 +390,7 @@ export class PrestazioniRepo {
       }
     }
     if (sina.length === 0) return outcomes;
-    if (this.options.copy) {
+    if (copying) {
       await copyIn(tx, SINA_COPY_SQL, sina.map((row) => copyText(row) + "\n").join(""));
     } else {
       await tx.unsafe(

@@ -17,7 +17,7 @@ import type { Queryable } from "../platform/db.ts";
 import { asElement, attrsOf, children, scalar } from "./_xml_nodes.ts";
 import { checkCodiceFiscale } from "./codice_fiscale.ts";
 import { safeParseFast } from "./fast_schema.ts";
-import type { XmlElement } from "./record.ts";
+import type { FlatInput, FlatLookup, XmlElement } from "./record.ts";
 import type { RuleContext, Violation } from "./rules.ts";
 import { CodicePrestazione, ComposizioneFamiglia, SinbaAttrs } from "./schema_sinba.ts";
 
@@ -99,11 +99,10 @@ function build(
 }
 
 /** Parses a flat SINBA input; empty values are absent, lists are separated by `|` or repeated. */
-export function fromSinbaFlatInput(
-  input: Record<string, string | number | readonly (string | number)[] | null | undefined>,
-): ParsedSinba {
+export function fromSinbaFlatInput(input: FlatInput | FlatLookup): ParsedSinba {
+  const get: FlatLookup = typeof input === "function" ? input : (name) => input[name];
   const text = (name: string) => {
-    const raw = input[name];
+    const raw = get(name);
     if (raw === null || raw === undefined) return undefined;
     const v = (Array.isArray(raw) ? raw.map(scalar).join("|") : scalar(raw)).trim();
     return v === "" ? undefined : v;
