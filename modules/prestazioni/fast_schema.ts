@@ -111,8 +111,11 @@ function strictObject(shape: Record<string, z.ZodType>): FastCheck | null {
     if (typeof v !== "object" || v === null || Array.isArray(v)) return FAIL;
     const input = v as Record<string, unknown>;
     for (const key in input) if (!known.has(key)) return FAIL;
-    const out: Record<string, unknown> = {};
-    for (const [name, check, optional] of fields) {
+    // zod's output is a new object with the parsed fields; while every field parses to itself
+    // (as a valid record's do) it is the input's copy, and the input stands for it.
+    let out: Record<string, unknown> | undefined;
+    for (let f = 0; f < fields.length; f++) {
+      const [name, check, optional] = fields[f];
       const value = input[name];
       if (value === undefined) {
         // An absent optional field is left out, as zod leaves it; a present `undefined` goes to zod.
@@ -121,9 +124,16 @@ function strictObject(shape: Record<string, z.ZodType>): FastCheck | null {
       }
       const parsed = check(value);
       if (parsed === FAIL) return FAIL;
-      out[name] = parsed;
+      if (parsed !== value && !out) {
+        out = {};
+        for (let e = 0; e < f; e++) {
+          const earlier = fields[e][0];
+          if (Object.hasOwn(input, earlier)) out[earlier] = input[earlier];
+        }
+      }
+      if (out) out[name] = parsed;
     }
-    return out;
+    return out ?? input;
   };
 }
 

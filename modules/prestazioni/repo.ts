@@ -29,8 +29,22 @@ export interface AcquisitionMeta {
 export interface Accepted {
   record: PsRecord;
   warnings: Violation[];
-  /** Its {@linkcode copyLine}, when written ahead. */
-  line?: string;
+}
+
+/**
+ * Records to store through `COPY`, written ahead as text (see
+ * {@linkcode copyLine} and {@linkcode sinaLine}): what a flow's worker
+ * sends instead of the records themselves.
+ */
+export interface CopyBatch {
+  /** The business key of each record. */
+  keys: string[];
+  /** The `ProtocolloDomanda` of each, which an R15 names. */
+  protocolli: string[];
+  /** The `COPY` line of each. */
+  lines: string[];
+  /** The SINA line of each, or `""` for a record without an assessment. */
+  sina: string[];
 }
 
 /** The outcome of storing one record, in the order given. */
@@ -86,10 +100,11 @@ function toRow(ente: string, acquisizione: string, { record: r, warnings }: Acce
 }
 
 // The columns a stored record fills, with their types (the others keep their defaults).
+// The ente and the acquisition come first: a line written ahead starts with them (see `insertLines`).
 const COLUMNS: readonly (readonly [string, string])[] = [
   ["ente_id", "text"],
-  ["banca", "text"],
   ["acquisizione_id", "uuid"],
+  ["banca", "text"],
   ["codice_fiscale", "text"],
   ["codice_prestazione", "text"],
   ["protocollo_domanda", "text"],
@@ -140,6 +155,12 @@ const INSERT_SQL = `
 const COPY_MIN = 100;
 
 const COPY_SQL = `copy prestazioni (id, ${COLUMNS.map(([name]) => name).join(", ")}) from stdin`;
+const STAGE_COPY_SQL = COPY_SQL.replace("copy prestazioni", "copy prestazioni_copia");
+const STAGE_INSERT_SQL = `
+  insert into prestazioni overriding system value select * from prestazioni_copia
+  on conflict (ente_id, codice_fiscale, codice_prestazione, protocollo_domanda, data_riferimento)
+    where stato = 'attiva' do nothing
+  returning id`;
 
 // The SINA assessment's one-value columns and their attributes.
 const SINA_ATTRIBUTES: Record<string, string> = {
@@ -181,10 +202,21 @@ const SINA_COPY_SQL = `copy sina (${SINA_COLUMNS.map(([name]) => name).join(", "
 
 /** `COPY`'s text format of a row. */
 function copyText(values: readonly unknown[]): string {
-  let line = copyField(values[0]);
-  for (let c = 1; c < values.length; c++) line += "\t" + copyField(values[c]);
-  return line;
+  const texts = new Array<string>(values.length);
+  for (let c = 0; c < values.length; c++) {
+    const v = values[c];
+    texts[c] = v === null || v === undefined ? "" : asText(v);
+  }
+  // One test for the whole row: values rarely hold a character COPY escapes.
+  const plain = !COPY_SPECIAL.test(texts.join(""));
+  for (let c = 0; c < values.length; c++) {
+    if (values[c] === null || values[c] === undefined) texts[c] = "\\N";
+    else if (!plain) texts[c] = texts[c].replace(COPY_SPECIALS, (ch) => COPY_ESCAPES[ch]);
+  }
+  return texts.join("\t");
 }
+
+const COLUMN_NAMES = COLUMNS.map(([name]) => name);
 
 /**
  * The `COPY` line of a record to store (every column but the id), which the
@@ -193,8 +225,23 @@ function copyText(values: readonly unknown[]): string {
  */
 export function copyLine(ente: string, acquisizione: string, accepted: Accepted): string {
   const row = toRow(ente, acquisizione, accepted) as Record<string, unknown>;
-  return copyText(COLUMNS.map(([name]) => row[name]));
+  const values = new Array<unknown>(COLUMN_NAMES.length);
+  for (let c = 0; c < values.length; c++) values[c] = row[COLUMN_NAMES[c]];
+  return copyText(values);
 }
+
+/** A SINA assessment's values in `SINA_COLUMNS` order, but for its ente and record id. */
+function sinaValues(s: NonNullable<PsRecord["SINA"]>): unknown[] {
+  const attrs = s as unknown as Record<string, string | undefined>;
+  return [
+    ...Object.values(SINA_ATTRIBUTES).map((name) => attrs[name] ?? null),
+    arrayLiteral(s.NecessitaInterventiSociali),
+    arrayLiteral(s.InvCiv),
+  ];
+}
+
+/** The `COPY` line of a SINA assessment but for its ente and record id, which storing prepends. */
+export const sinaLine = (s: NonNullable<PsRecord["SINA"]>): string => copyText(sinaValues(s));
 
 /** Sends `text` (lines in its text format) to a `COPY … FROM STDIN` statement. */
 async function copyIn(tx: Queryable, statement: string, text: string) {
@@ -217,13 +264,6 @@ async function copyIn(tx: Queryable, statement: string, text: string) {
 /** A value as PostgreSQL reads it in text: JSON for objects (the `jsonb` columns). */
 const asText = (v: unknown): string =>
   typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
-
-/** A value in `COPY`'s text format: `\N` for null, and the four characters it escapes. */
-function copyField(v: unknown): string {
-  if (v === null || v === undefined) return "\\N";
-  const s = asText(v);
-  return COPY_SPECIAL.test(s) ? s.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]) : s;
-}
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_SPECIALS = /[\\\t\n\r]/g;
@@ -254,25 +294,25 @@ function arrayLiteral(values: readonly unknown[]): string {
   return `{${parts.join(",")}}`;
 }
 
-/** R15: the record's business key is already active. */
-export function duplicate(r: PsRecord): Violation {
+/** R15: the business key of the record with this `ProtocolloDomanda` is already active. */
+export function duplicate(protocollo: string): Violation {
   return {
     rule: "R15",
     level: "scarto",
     field: "ProtocolloDomanda",
-    value: r.ProtocolloDomanda,
+    value: protocollo,
     message:
       "Prestazione già presente e attiva con la stessa chiave (codice fiscale, codice, protocollo, data).",
   };
 }
 
-/** R16: no active record to cancel with the record's business key. */
-export function notFound(r: PsRecord): Violation {
+/** R16: no active record to cancel with the business key of the record with this `ProtocolloDomanda`. */
+export function notFound(protocollo: string): Violation {
   return {
     rule: "R16",
     level: "scarto",
     field: "ProtocolloDomanda",
-    value: r.ProtocolloDomanda,
+    value: protocollo,
     message:
       "Nessuna prestazione attiva da annullare con questa chiave (codice fiscale, codice, protocollo, data).",
   };
@@ -315,6 +355,44 @@ async function nextIds(sql: Queryable, n: number): Promise<number[]> {
   return rows.map((row) => Number(row.id));
 }
 
+/**
+ * The indexes of the first record of each key, in order; `repeated` is
+ * called with the index of every later one (an R15 within the batch).
+ */
+function firstOfEachKey(keys: string[], repeated: (i: number) => void): number[] {
+  const seen = new Set<string>();
+  const fresh: number[] = [];
+  keys.forEach((key, i) => {
+    if (seen.has(key)) repeated(i);
+    else {
+      seen.add(key);
+      fresh.push(i);
+    }
+  });
+  return fresh;
+}
+
+const refused = (r: PsRecord | string): StoreOutcome => ({
+  ok: false,
+  violation: duplicate(typeof r === "string" ? r : r.ProtocolloDomanda),
+});
+
+/**
+ * A refused `COPY`'s rows, stored through a table of the session's own and
+ * the statement that skips conflicts: the ids of the rows stored.
+ */
+async function copyThroughStage(tx: Transaction, text: string): Promise<Set<number>> {
+  // Emptied at each commit, and after each use: an all-or-nothing flow uses it many times.
+  await tx.unsafe(
+    `create temp table if not exists prestazioni_copia (like prestazioni including defaults)
+     on commit delete rows`,
+  );
+  await copyIn(tx, STAGE_COPY_SQL, text);
+  const rows = await tx.unsafe(STAGE_INSERT_SQL);
+  await tx.unsafe("truncate prestazioni_copia");
+  return new Set(rows.map((row) => Number(row.id)));
+}
+
 /** How the repository stores large batches. */
 export interface PrestazioniRepoOptions {
   /**
@@ -351,48 +429,38 @@ export class PrestazioniRepo {
     acquisizione: string,
     records: Accepted[],
   ): Promise<StoreOutcome[]> {
+    // COPY needs a transaction: for the savepoint that lets it fail.
+    if (this.options.copy === true && "savepoint" in tx && records.length >= COPY_MIN) {
+      return await this.insertLines(tx as Transaction, ente, acquisizione, {
+        keys: records.map((a) => businessKey(a.record)),
+        protocolli: records.map((a) => a.record.ProtocolloDomanda),
+        lines: records.map((a) => copyLine(ente, acquisizione, a)),
+        sina: records.map((a) => a.record.SINA ? sinaLine(a.record.SINA) : ""),
+      });
+    }
     const outcomes: StoreOutcome[] = new Array(records.length);
     const keys = records.map((a) => businessKey(a.record));
-    const firstByKey = new Map<string, number>();
-    const batch: number[] = [];
-    keys.forEach((key, i) => {
-      if (firstByKey.has(key)) outcomes[i] = { ok: false, violation: duplicate(records[i].record) };
-      else {
-        firstByKey.set(key, i);
-        batch.push(i);
-      }
-    });
-    if (batch.length === 0) return outcomes;
-    // COPY needs a transaction: for the savepoint that lets it fail, and for the statement that
-    // tells its outcome to run on the same connection.
-    const copying = this.options.copy === true && "savepoint" in tx;
-    const ids = copying && batch.length >= COPY_MIN
-      ? await this.#copyRows(tx as Transaction, ente, acquisizione, records, keys, batch)
-      : await this.#insertRows(tx, ente, acquisizione, records, batch);
+    const fresh = firstOfEachKey(keys, (i) => outcomes[i] = refused(records[i].record));
+    if (fresh.length === 0) return outcomes;
+    const rows = fresh.map((i) => toRow(ente, acquisizione, records[i]) as Record<string, unknown>);
+    const inserted = await tx.unsafe(
+      INSERT_SQL,
+      COLUMNS.map(([name]) => arrayLiteral(rows.map((row) => row[name]))),
+      { prepare: true },
+    );
+    const ids = new Map(inserted.map((row) => [row.key as string, row.id as number]));
     const sina: unknown[][] = [];
-    for (const i of batch) {
+    for (const i of fresh) {
       const id = ids.get(keys[i]);
       if (id === undefined) {
-        outcomes[i] = { ok: false, violation: duplicate(records[i].record) };
+        outcomes[i] = refused(records[i].record);
         continue;
       }
       outcomes[i] = { ok: true, id };
       const s = records[i].record.SINA;
-      if (s) {
-        const attrs = s as unknown as Record<string, string | undefined>;
-        sina.push([
-          ente,
-          id,
-          ...Object.values(SINA_ATTRIBUTES).map((name) => attrs[name] ?? null),
-          arrayLiteral(s.NecessitaInterventiSociali),
-          arrayLiteral(s.InvCiv),
-        ]);
-      }
+      if (s) sina.push([ente, id, ...sinaValues(s)]);
     }
-    if (sina.length === 0) return outcomes;
-    if (copying) {
-      await copyIn(tx, SINA_COPY_SQL, sina.map((row) => copyText(row) + "\n").join(""));
-    } else {
+    if (sina.length > 0) {
       await tx.unsafe(
         SINA_INSERT_SQL,
         SINA_COLUMNS.map((_, c) => arrayLiteral(sina.map((row) => row[c]))),
@@ -402,52 +470,54 @@ export class PrestazioniRepo {
     return outcomes;
   }
 
-  /** One prepared `insert … select from unnest(…)`: the ids of the rows stored, by business key. */
-  async #insertRows(
-    tx: Queryable,
-    ente: string,
-    acquisizione: string,
-    records: Accepted[],
-    batch: number[],
-  ): Promise<Map<string, number>> {
-    const rows = batch.map((i) => toRow(ente, acquisizione, records[i]) as Record<string, unknown>);
-    const inserted = await tx.unsafe(
-      INSERT_SQL,
-      COLUMNS.map(([name]) => arrayLiteral(rows.map((row) => row[name]))),
-      { prepare: true },
-    );
-    return new Map(inserted.map((row) => [row.key as string, row.id as number]));
-  }
-
   /**
-   * `COPY`, PostgreSQL's bulk path: ids are taken from the table's sequence
-   * first (`COPY` writes an identity column as given). When a key is already
-   * active (stored before, or by another transaction meanwhile) the unique
-   * index refuses the whole `COPY`, and the batch takes the statement that
-   * skips conflicts instead.
+   * Inserts records of `ente` written ahead as `COPY` lines, as
+   * {@linkcode insert} does (outcomes in order, R15 for a key already
+   * active), through `COPY`, PostgreSQL's bulk path: ids are taken from the
+   * table's sequence first (`COPY` writes an identity column as given). When
+   * a key is already active (stored before, or by another transaction
+   * meanwhile) the unique index refuses the whole `COPY`: the lines then go
+   * to a table of the transaction's own, and from there to `prestazioni` by
+   * the statement that skips conflicts. A PostgreSQL server only.
    */
-  async #copyRows(
+  async insertLines(
     tx: Transaction,
     ente: string,
     acquisizione: string,
-    records: Accepted[],
-    keys: string[],
-    batch: number[],
-  ): Promise<Map<string, number>> {
-    const ids = await this.#ids.take(tx, batch.length);
+    batch: CopyBatch,
+  ): Promise<StoreOutcome[]> {
+    const { keys, protocolli, lines, sina } = batch;
+    // Lines are checked to be the ente's: they were written elsewhere.
+    const prefix = `${ente}\t${acquisizione}\t`;
+    if (!lines.every((line) => line.startsWith(prefix))) {
+      throw new Error(`righe COPY di un altro ente o di un'altra acquisizione (${ente})`);
+    }
+    const outcomes: StoreOutcome[] = new Array(keys.length);
+    const fresh = firstOfEachKey(keys, (i) => outcomes[i] = refused(protocolli[i]));
+    if (fresh.length === 0) return outcomes;
+    const ids = await this.#ids.take(tx, fresh.length);
     let text = "";
-    batch.forEach((i, k) => {
-      text += `${ids[k]}\t${records[i].line ?? copyLine(ente, acquisizione, records[i])}\n`;
-    });
+    fresh.forEach((i, k) => text += `${ids[k]}\t${lines[i]}\n`);
+    let stored: Set<number> | undefined; // undefined: every one
     try {
       // A savepoint of its own: a refused COPY leaves the rest of the transaction intact.
       await tx.savepoint((sp) => copyIn(sp, COPY_SQL, text));
     } catch {
       // Whatever refused it (a key taken, as a rule) refuses the statement too, with its own
       // error, or not: then the statement stores the batch.
-      return await this.#insertRows(tx, ente, acquisizione, records, batch);
+      stored = await copyThroughStage(tx, text);
     }
-    return new Map(batch.map((i, k) => [keys[i], ids[k]]));
+    let sinaText = "";
+    fresh.forEach((i, k) => {
+      if (stored && !stored.has(ids[k])) {
+        outcomes[i] = refused(protocolli[i]);
+        return;
+      }
+      outcomes[i] = { ok: true, id: ids[k] };
+      if (sina[i]) sinaText += `${ente}\t${ids[k]}\t${sina[i]}\n`;
+    });
+    if (sinaText) await copyIn(tx, SINA_COPY_SQL, sinaText);
+    return outcomes;
   }
 
   /**
@@ -480,7 +550,9 @@ export class PrestazioniRepo {
     const used = new Set<string>();
     return keys.map((key, i) => {
       const id = ids.get(key);
-      if (id === undefined || used.has(key)) return { ok: false, violation: notFound(records[i]) };
+      if (id === undefined || used.has(key)) {
+        return { ok: false, violation: notFound(records[i].ProtocolloDomanda) };
+      }
       used.add(key);
       return { ok: true, id };
     });

@@ -146,12 +146,12 @@ export function checkSinba(r: SinbaRecord, ctx: RuleContext): Violation[] {
 export type SinbaOutcome = { ok: true; id: number } | { ok: false; violation: Violation };
 
 /** R15 for SINBA: the case (pseudonym and month of first report) is already active. */
-export function sinbaDuplicate(r: SinbaRecord): Violation {
+export function sinbaDuplicate(idBeneficiario: string): Violation {
   return {
     rule: "R15",
     level: "scarto",
     field: "IDBeneficiario",
-    value: r.IDBeneficiario,
+    value: idBeneficiario,
     message:
       "Caso SINBA già presente e attivo per lo stesso beneficiario e mese di prima segnalazione.",
   };
@@ -195,7 +195,7 @@ export class SinbaRepo {
     return records.map((r) => {
       const id = ids.get(sinbaKey(r));
       if (id === undefined || used.has(sinbaKey(r))) {
-        return { ok: false, violation: sinbaDuplicate(r) };
+        return { ok: false, violation: sinbaDuplicate(r.IDBeneficiario) };
       }
       used.add(sinbaKey(r));
       return { ok: true, id };

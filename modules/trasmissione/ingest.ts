@@ -14,14 +14,14 @@
  * @module
  */
 import type { Audit } from "../platform/audit.ts";
-import type { Queryable, Sql } from "../platform/db.ts";
+import type { Queryable, Sql, Transaction } from "../platform/db.ts";
 import type { JobContext, JobHandler } from "../platform/jobs.ts";
 import type { PsRecord } from "../prestazioni/record.ts";
 import { type Accepted, duplicate, notFound, type PrestazioniRepo } from "../prestazioni/repo.ts";
 import type { Violation } from "../prestazioni/rules.ts";
 import { sinbaDuplicate, type SinbaRecord, type SinbaRepo } from "../prestazioni/sinba.ts";
 import type { RuleContextData } from "../prestazioni/validation.ts";
-import { isCancel, type Judged } from "./judge.ts";
+import { type JudgedBatch, type Run, scarti } from "./judge.ts";
 import { judgedBatches } from "./judging.ts";
 import type { FlussiRepo, Flusso, Scarto } from "./repo.ts";
 
@@ -89,19 +89,6 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
   };
 }
 
-// PostgreSQL text cannot hold U+0000: a rejected value carrying it is reported with U+FFFD.
-const clean = (s: string) => s.replaceAll("\u0000", "\uFFFD");
-
-const lines = (j: Judged, violations: Violation[]): Line[] =>
-  violations.map((v) => ({
-    posizione: j.item.posizione,
-    chiave: j.key ? clean(j.key) : null,
-    regola: v.rule,
-    campo: v.field ? clean(v.field).slice(0, 200) : null,
-    valore: v.value === null ? null : clean(v.value).slice(0, 500),
-    messaggio: clean(v.message).slice(0, 1000),
-  }));
-
 /**
  * Batches of judged records, after `skip` records already done, `storing`
  * them or only judging them; `tx` reads the file inside a transaction.
@@ -122,6 +109,7 @@ function batches(
     rules,
     skip,
     batchSize: BATCH,
+    storing,
     copyTo: storing && deps.prestazioni.options.copy
       ? { ente: flow.enteId, acquisizione: flow.acquisizioneId! }
       : undefined,
@@ -136,14 +124,14 @@ async function store(deps: IngestDeps, job: JobContext, flow: Flusso, rules: Rul
   for await (const batch of batches(flow, deps, rules, { skip: done, storing: true })) {
     await pending;
     const start = done;
-    done += batch.length;
+    done += batch.size;
     pending = deps.sql.begin(async (tx) => {
       await job.assertLease(tx);
       const counts = zero();
       const out: Line[] = [];
-      counts.ricevuti = batch.length;
+      counts.ricevuti = batch.size;
       await write(tx, deps, flow, batch, counts, out);
-      await commitBatch(tx, flow, start, batch.length, counts, out);
+      await commitBatch(tx, flow, start, batch.size, counts, out);
     }).then(() => job.progress({ done, total: flow.totale ?? undefined }));
     // Awaited before the next batch; observed now, so that a failure while the next batch is
     // being parsed is not an unhandled rejection (which would end the worker process).
@@ -155,64 +143,49 @@ async function store(deps: IngestDeps, job: JobContext, flow: Flusso, rules: Rul
 
 /** Stores the valid records of a batch in file order (inserts and cancellations), counting outcomes. */
 async function write(
-  tx: Queryable,
+  tx: Transaction,
   deps: IngestDeps,
   flow: Flusso,
-  batch: Judged[],
+  batch: JudgedBatch,
   counts: Counts,
   out: Line[],
 ) {
-  const acquisizione = flow.acquisizioneId!;
-  for (const j of batch) {
-    if (j.errors.length) {
-      counts.scartati++;
-      out.push(...lines(j, j.errors));
-    }
-    counts.avvisi += j.record ? j.warnings.length : 0;
-  }
-  const valid = batch.filter((j) => j.record);
+  counts.scartati += batch.rejected;
+  out.push(...batch.scarti);
   // Runs of the same operation keep the file's order between inserts and cancellations.
-  for (let i = 0; i < valid.length;) {
-    const cancel = isCancel(valid[i]);
-    let end = i;
-    while (end < valid.length && isCancel(valid[end]) === cancel) end++;
-    const run = valid.slice(i, end);
-    i = end;
-    const outcomes = flow.tipo === "SINBA"
-      ? await deps.sinba.insert(
-        tx,
-        flow.enteId,
-        acquisizione,
-        run.map((j) => j.record as SinbaRecord),
-      )
-      : cancel
-      ? await deps.prestazioni.cancel(
-        tx,
-        flow.enteId,
-        acquisizione,
-        run.map((j) => j.record as PsRecord),
-      )
-      : await deps.prestazioni.insert(
-        tx,
-        flow.enteId,
-        acquisizione,
-        run.map((j): Accepted => ({
-          record: j.record as PsRecord,
-          warnings: j.warnings,
-          line: j.line,
-        })),
-      );
+  for (const run of batch.runs) {
+    for (const n of run.avvisi) counts.avvisi += n;
+    const outcomes = await storeRun(tx, deps, flow, run);
     outcomes.forEach((o, k) => {
       if (o.ok) {
-        if (cancel) counts.annullati++;
+        if (run.cancel) counts.annullati++;
         else counts.accettati++;
       } else {
         counts.scartati++;
-        counts.avvisi -= run[k].warnings.length;
-        out.push(...lines(run[k], [o.violation]));
+        counts.avvisi -= run.avvisi[k];
+        out.push(...scarti(run.posizioni[k], run.keys[k], [o.violation]));
       }
     });
   }
+}
+
+function storeRun(tx: Transaction, deps: IngestDeps, flow: Flusso, run: Run) {
+  const { enteId: ente, acquisizioneId } = flow;
+  const acquisizione = acquisizioneId!;
+  if (run.copy) {
+    return deps.prestazioni.insertLines(tx, ente, acquisizione, {
+      keys: run.keys,
+      protocolli: run.values,
+      ...run.copy,
+    });
+  }
+  const records = run.records!;
+  if (flow.tipo === "SINBA") {
+    return deps.sinba.insert(tx, ente, acquisizione, records.map((a) => a.record as SinbaRecord));
+  }
+  return run.cancel
+    ? deps.prestazioni.cancel(tx, ente, acquisizione, records.map((a) => a.record as PsRecord))
+    : deps.prestazioni.insert(tx, ente, acquisizione, records as Accepted[]);
 }
 
 /** Stores rejected-record lines, 5 000 per statement (8 parameters each, below PostgreSQL's limit). */
@@ -256,15 +229,15 @@ async function verify(deps: IngestDeps, job: JobContext, flow: Flusso, rules: Ru
   let done = 0;
   for await (const batch of batches(flow, deps, rules, { skip: 0, storing: false })) {
     const start = done;
-    done += batch.length;
+    done += batch.size;
     const counts = zero();
-    counts.ricevuti = batch.length;
+    counts.ricevuti = batch.size;
     const out: Line[] = [];
     await judgeKeys(deps, flow, batch, touched, counts, out);
     if (done <= checkpoint) continue;
     await deps.sql.begin(async (tx) => {
       await job.assertLease(tx);
-      await commitBatch(tx, flow, start, batch.length, counts, out);
+      await commitBatch(tx, flow, start, batch.size, counts, out);
     });
     await job.progress({ done, total: flow.totale ?? undefined });
   }
@@ -310,44 +283,41 @@ class AtomicRefused extends Error {}
 async function judgeKeys(
   deps: IngestDeps,
   flow: Flusso,
-  batch: Judged[],
+  batch: JudgedBatch,
   touched: Map<string, boolean>,
   counts: Counts,
   out: Line[],
 ) {
-  const keys = [...new Set(batch.filter((j) => j.record).map((j) => j.key))];
-  const active = await activeKeys(deps.sql, flow, keys);
-  for (const j of batch) {
-    if (j.errors.length) {
-      counts.scartati++;
-      out.push(...lines(j, j.errors));
-      continue;
-    }
-    const isActive = touched.get(j.key) ?? active.has(j.key);
-    if (isCancel(j)) {
-      if (!isActive) {
+  counts.scartati += batch.rejected;
+  out.push(...batch.scarti);
+  const active = await activeKeys(deps.sql, flow, [...new Set(batch.runs.flatMap((r) => r.keys))]);
+  for (const run of batch.runs) {
+    run.keys.forEach((key, k) => {
+      const refuse = (rule: "R15" | "R16") => {
         counts.scartati++;
-        out.push(...lines(j, [violation("R16", j)]));
-      } else {
-        touched.set(j.key, false);
-        counts.annullati++;
+        out.push(...scarti(run.posizioni[k], key, [violation(flow, rule, run.values[k])]));
+      };
+      const isActive = touched.get(key) ?? active.has(key);
+      if (run.cancel) {
+        if (!isActive) refuse("R16");
+        else {
+          touched.set(key, false);
+          counts.annullati++;
+        }
+      } else if (isActive) refuse("R15");
+      else {
+        touched.set(key, true);
+        counts.accettati++;
+        counts.avvisi += run.avvisi[k];
       }
-    } else if (isActive) {
-      counts.scartati++;
-      out.push(...lines(j, [violation("R15", j)]));
-    } else {
-      touched.set(j.key, true);
-      counts.accettati++;
-      counts.avvisi += j.warnings.length;
-    }
+    });
   }
 }
 
 /** The repository's own R15 or R16 for a record judged without storing it. */
-function violation(rule: "R15" | "R16", j: Judged): Violation {
-  const r = j.record!;
-  if ("IDBeneficiario" in r) return sinbaDuplicate(r);
-  return rule === "R15" ? duplicate(r) : notFound(r);
+function violation(flow: Flusso, rule: "R15" | "R16", value: string): Violation {
+  if (flow.tipo === "SINBA") return sinbaDuplicate(value);
+  return rule === "R15" ? duplicate(value) : notFound(value);
 }
 
 async function activeKeys(sql: Sql, flow: Flusso, keys: string[]): Promise<Set<string>> {

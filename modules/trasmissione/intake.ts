@@ -2,7 +2,8 @@
  * The first stage of a flow, run on the upload stream itself: each chunk is
  * hashed, stored in the database in blocks of 1 MiB and inspected (encoding,
  * format, CSV header, XML well-formedness, envelope and validity against the
- * official XSD, element by element), then forgotten. What it finds decides
+ * official XSD, element by element, in a worker: `xml_inspection.ts`), then
+ * forgotten. What it finds decides
  * whether the flow is refused as a whole (RICHIESTA_INVALIDA) before any
  * record is judged.
  *
@@ -15,21 +16,12 @@
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
-import { z } from "zod";
 import type { Sql } from "../platform/db.ts";
 import { CSV_COLUMNS } from "../prestazioni/record.ts";
-import { safeParseFast } from "../prestazioni/fast_schema.ts";
-import { checkEnvelope } from "../prestazioni/rules.ts";
-import {
-  BeneficiarioElement,
-  EnteAttrs,
-  IdentificazioneFlussoAttrs,
-} from "../prestazioni/schema_ps.ts";
-import { SinbaElement } from "../prestazioni/schema_sinba.ts";
 import { SINBA_CSV_COLUMNS } from "../prestazioni/sinba.ts";
-import { FlussoRootAttrs } from "../prestazioni/xml_tree.ts";
 import { EncodingSniffer, type EncodingVerdict } from "./encoding.ts";
-import { FlowXmlReader, type XmlProblem } from "./xml_stream.ts";
+import { XmlInspector } from "./xml_inspection.ts";
+import type { XmlProblem } from "./xml_stream.ts";
 
 /** The flow types. */
 export type Tipo = "PS_PSA_SINA" | "SINBA";
@@ -56,11 +48,6 @@ export interface IntakeReport {
   problems: XmlProblem[];
 }
 
-const Envelope = z.object({
-  $: IdentificazioneFlussoAttrs,
-  Ente: z.array(z.object({ $: EnteAttrs }).strict()).length(1),
-}).strict();
-
 const DELIMITERS = [";", ",", "\t"] as const;
 
 /** Stage one of an upload: store, hash and inspect each chunk. */
@@ -73,10 +60,7 @@ export class FlowIntake {
   #blocks = 0;
   #writing: Promise<void> = Promise.resolve();
   #formato?: "csv" | "xml";
-  #decoder = new TextDecoder("utf-8", { ignoreBOM: false });
-  #xml?: FlowXmlReader;
-  #xmlProblems: XmlProblem[] = [];
-  #benefits = 0;
+  #xml?: XmlInspector;
   #headerBytes: number[] = [];
   #headerDone = false;
   #inQuotes = false;
@@ -103,7 +87,9 @@ export class FlowIntake {
     this.#hash.update(chunk);
     this.#sniffer.feed(chunk);
     this.#bytes += chunk.length;
-    this.#inspect(chunk);
+    if (!this.#formato) this.#detect(chunk);
+    if (this.#xml) await this.#xml.write(chunk);
+    else if (this.#formato === "csv") this.#inspectCsv(chunk);
     let offset = 0;
     while (offset < chunk.length) {
       const take = Math.min(BLOCK_BYTES - this.#blockBytes, chunk.length - offset);
@@ -116,8 +102,13 @@ export class FlowIntake {
 
   /** Stores the last block and reports. */
   async finish(senderEnte: string): Promise<IntakeReport> {
-    await this.#flush();
-    await this.#writing;
+    try {
+      await this.#flush();
+      await this.#writing;
+    } catch (error) {
+      this.close();
+      throw error;
+    }
     const encoding = this.#sniffer.verdict();
     const report: IntakeReport = {
       sha256: this.#hash.digest("hex"),
@@ -129,11 +120,23 @@ export class FlowIntake {
     };
     if (!encoding.ok) {
       report.problems.push({ riga: 1, messaggio: encoding.message });
+      this.close();
       return report;
     }
-    if (this.#formato === "xml") this.#finishXml(report, senderEnte);
-    else if (this.#formato === "csv") this.#finishCsv(report);
+    if (this.#xml) {
+      const { problems, ...findings } = await this.#xml.finish(senderEnte);
+      Object.assign(report, findings);
+      if (encoding.encoding !== "UTF-8") {
+        problems.unshift({ riga: 1, messaggio: "I flussi XML devono essere in codifica UTF-8." });
+      }
+      report.problems = problems.slice(0, 100);
+    } else if (this.#formato === "csv") this.#finishCsv(report);
     return report;
+  }
+
+  /** Lets go of the inspection: for an upload abandoned before {@linkcode finish}. */
+  close(): void {
+    this.#xml?.close();
   }
 
   async #flush() {
@@ -161,45 +164,19 @@ export class FlowIntake {
       values (${this.flow.ente}, ${this.flow.flussoId}, ${n}, decode(${data.toBase64()}, 'base64'))`;
   }
 
-  #inspect(chunk: Uint8Array) {
-    if (!this.#formato) {
-      // The first character that is not a BOM or white space says XML (`<`) or CSV.
-      const text = new TextDecoder("latin1").decode(chunk.subarray(0, 64)).replace(
-        /^\u00ef\u00bb\u00bf/,
-        "",
-      );
-      const first = text.trimStart()[0];
-      if (first === undefined) return;
-      this.#formato = first === "<" ? "xml" : "csv";
-      if (this.#formato === "xml") {
-        this.#xml = new FlowXmlReader({
-          onRecord: (r) => {
-            const schema = r.name === "SINBA" ? SinbaElement : BeneficiarioElement;
-            const result = safeParseFast(schema, r.element);
-            if (!result.success) {
-              for (const issue of result.error.issues.slice(0, 3)) {
-                this.#xmlProblems.push({
-                  riga: r.line,
-                  messaggio: `${r.name} n. ${r.ordinal}: ${describeIssue(issue)}`,
-                });
-              }
-            }
-            const benefits = r.element.PrestazioniSociali;
-            this.#benefits += r.name === "SINBA"
-              ? 1
-              : Array.isArray(benefits)
-              ? benefits.length
-              : 0;
-          },
-        });
-      }
-    }
-    if (this.#formato === "xml") {
-      if (this.#xmlProblems.length < 100) {
-        this.#xml!.write(this.#decoder.decode(chunk, { stream: true }));
-      }
-      return;
-    }
+  /** The first character that is not a BOM or white space says XML (`<`) or CSV. */
+  #detect(chunk: Uint8Array) {
+    const text = new TextDecoder("latin1").decode(chunk.subarray(0, 64)).replace(
+      /^\u00ef\u00bb\u00bf/,
+      "",
+    );
+    const first = text.trimStart()[0];
+    if (first === undefined) return;
+    this.#formato = first === "<" ? "xml" : "csv";
+    if (this.#formato === "xml") this.#xml = new XmlInspector();
+  }
+
+  #inspectCsv(chunk: Uint8Array) {
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i];
       if (b === 34) this.#inQuotes = !this.#inQuotes;
@@ -220,37 +197,6 @@ export class FlowIntake {
         this.#longRecord = this.#recordLine;
       }
     }
-  }
-
-  #finishXml(report: IntakeReport, senderEnte: string) {
-    const reader = this.#xml!;
-    reader.write(this.#decoder.decode());
-    reader.close();
-    const problems = [...reader.problems, ...this.#xmlProblems];
-    if (report.encoding.ok && report.encoding.encoding !== "UTF-8") {
-      problems.unshift({ riga: 1, messaggio: "I flussi XML devono essere in codifica UTF-8." });
-    }
-    if (!reader.stopped) {
-      const root = FlussoRootAttrs.safeParse(reader.rootAttrs ?? {});
-      if (reader.rootAttrs && !root.success) {
-        problems.push({ riga: 1, messaggio: `Flusso: ${root.error.issues[0].message}` });
-      }
-      const envelope = Envelope.safeParse(reader.envelope);
-      if (reader.envelope && !envelope.success) {
-        problems.push({
-          riga: 1,
-          messaggio: `IdentificazioneFlusso: ${describeIssue(envelope.error.issues[0])}`,
-        });
-      } else if (envelope.success) {
-        report.nomeFlusso = envelope.data.$.Nome;
-        for (const v of checkEnvelope(envelope.data.Ente[0].$, senderEnte)) {
-          problems.push({ riga: 1, messaggio: `${v.message} (${v.rule})` });
-        }
-      }
-    }
-    report.tipo = reader.kind === "SINBA" ? "SINBA" : reader.kind ? "PS_PSA_SINA" : undefined;
-    report.totale = this.#benefits;
-    report.problems = problems.sort((a, b) => a.riga - b.riga).slice(0, 100);
   }
 
   #finishCsv(report: IntakeReport) {
@@ -311,18 +257,4 @@ export class FlowIntake {
       report.problems.push({ riga: 2, messaggio: "Il file non contiene righe di dati." });
     }
   }
-}
-
-/** A zod issue on an element, in words: where, and what is wrong. */
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.filter((p) => typeof p === "string" && p !== "$").join("/");
-  if (issue.code === "unrecognized_keys") {
-    return `${path ? `${path}: ` : ""}${
-      issue.keys.map((k) => k === "_" ? "testo" : k).join(", ")
-    } non previsto dallo schema`;
-  }
-  if (issue.code === "invalid_type" && issue.input === undefined) {
-    return `${path}: obbligatorio`;
-  }
-  return `${path}: ${issue.message}`;
 }

@@ -6,10 +6,8 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import type { PsRecord } from "../prestazioni/record.ts";
-import { copyLine } from "../prestazioni/repo.ts";
 import { ruleContext } from "../prestazioni/validation.ts";
-import { isCancel, judge, type Judged } from "./judge.ts";
+import { judge, type Judged, toBatch } from "./judge.ts";
 import type { FromWorker, Start, ToWorker } from "./judging.ts";
 import { flowItems } from "./sources.ts";
 
@@ -38,25 +36,17 @@ async function run(start: Start) {
   try {
     const ctx = ruleContext(start.rules);
     let batch: Judged[] = [];
-    for await (const item of flowItems(blocks(), start.shape)) {
-      if (item.ordinal <= start.skip) continue;
-      const judged = judge(item, ctx);
-      // Only PS-PSA-SINA insertions are stored through COPY.
-      const insertion = judged.record && !("IDBeneficiario" in judged.record) && !isCancel(judged);
-      if (start.copyTo && insertion) {
-        const { ente, acquisizione } = start.copyTo;
-        judged.line = copyLine(ente, acquisizione, {
-          record: judged.record as PsRecord,
-          warnings: judged.warnings,
-        });
-      }
-      batch.push(judged);
-      if (batch.length === start.batchSize) {
-        post({ type: "batch", judged: batch });
-        batch = [];
+    for await (const items of flowItems(blocks(), start.shape)) {
+      for (const item of items) {
+        if (item.ordinal <= start.skip) continue;
+        batch.push(judge(item, ctx));
+        if (batch.length === start.batchSize) {
+          post({ type: "batch", batch: toBatch(batch, start) });
+          batch = [];
+        }
       }
     }
-    if (batch.length) post({ type: "batch", judged: batch });
+    if (batch.length) post({ type: "batch", batch: toBatch(batch, start) });
     post({ type: "end" });
   } catch (error) {
     post({ type: "error", message: error instanceof Error ? error.message : String(error) });

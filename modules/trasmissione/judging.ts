@@ -7,26 +7,25 @@
  *
  * @example
  * ```ts
- * for await (const batch of judgedBatches(blocks, { shape, rules, skip: 0, batchSize: 2000 })) {
+ * const start = { shape, rules, skip: 0, batchSize: 2000, storing: false };
+ * for await (const batch of judgedBatches(blocks, start)) {
  *   await store(batch);
  * }
  * ```
  * @module
  */
 import type { RuleContextData } from "../prestazioni/validation.ts";
-import type { Judged } from "./judge.ts";
+import type { BatchTarget, JudgedBatch } from "./judge.ts";
 import type { FlowShape } from "./sources.ts";
 
 /** Starts the judging of a flow. */
-export interface Start {
+export interface Start extends BatchTarget {
   type: "start";
   shape: FlowShape;
   rules: RuleContextData;
   /** Records already done (a resumed job): they are parsed again but not judged nor sent. */
   skip: number;
   batchSize: number;
-  /** Where records will be stored through `COPY`: their lines are then written ahead. */
-  copyTo?: { ente: string; acquisizione: string };
 }
 
 /** Messages to the worker: the start, then one block (or the end) per request. */
@@ -35,7 +34,7 @@ export type ToWorker = Start | { type: "block"; bytes: Uint8Array } | { type: "e
 /** Messages from the worker. */
 export type FromWorker =
   | { type: "need" }
-  | { type: "batch"; judged: Judged[] }
+  | { type: "batch"; batch: JudgedBatch }
   | { type: "end" }
   | { type: "error"; message: string };
 
@@ -46,7 +45,7 @@ export const MAX_WAITING = 3;
 export async function* judgedBatches(
   blocks: AsyncIterable<Uint8Array>,
   start: Omit<Start, "type">,
-): AsyncGenerator<Judged[]> {
+): AsyncGenerator<JudgedBatch> {
   const worker = new Worker(new URL("./judge_worker.ts", import.meta.url).href, {
     type: "module",
   });
@@ -111,7 +110,7 @@ export async function* judgedBatches(
       if (message.type === "batch") {
         waiting--;
         feed();
-        yield message.judged;
+        yield message.batch;
       }
     }
   } finally {

@@ -149,6 +149,7 @@ export function trasmissioneRoutes(deps: TrasmissioneDeps): Hono<AuthEnv> {
         },
       });
     } catch (error) {
+      intake?.close();
       if (flussoId !== undefined) await flussi.discard(ente(c), flussoId);
       if (!(error instanceof UploadError)) throw error;
       return home(c, { errors: { file: error.message } }, 400);
@@ -158,11 +159,13 @@ export function trasmissioneRoutes(deps: TrasmissioneDeps): Hono<AuthEnv> {
       return csrfRefusal(c);
     }
     if (upload.tooLarge) {
+      intake?.close();
       if (flussoId !== undefined) await flussi.discard(ente(c), flussoId);
       await record(c, "flusso.troppo_grande", UPLOAD_PATH, { byte: intake?.bytes ?? 0 });
       return tooLarge();
     }
     if (flussoId === undefined || !intake || intake.bytes === 0) {
+      intake?.close();
       if (flussoId !== undefined) await flussi.discard(ente(c), flussoId);
       return home(c, {
         errors: { file: "Scegliere un file CSV o XML da trasmettere (il file è vuoto o manca)." },

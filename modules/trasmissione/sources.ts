@@ -1,6 +1,6 @@
 /**
  * The records of a stored flow, read back block by block and parsed as a
- * stream: CSV rows (csv-parse) or XML elements (sax), each one canonical
+ * stream: CSV rows or XML elements, each one canonical
  * record with its position in the file — the CSV line (the header is line
  * 1), or the 1-based ordinal of the `PrestazioniSociali` or `SINBA` element.
  * @module
@@ -35,11 +35,14 @@ const r01 = (message: string, field = "riga"): Violation => ({
   message,
 });
 
-/** The records of a flow from its blocks, in file order. */
+/**
+ * The records of a flow from its blocks, in file order, a piece of the file
+ * at a time (one await per piece rather than per record).
+ */
 export function flowItems(
   blocks: AsyncIterable<Uint8Array>,
   shape: FlowShape,
-): AsyncGenerator<FlowItem> {
+): AsyncGenerator<FlowItem[]> {
   return shape.formato === "csv" ? csvItems(blocks, shape) : xmlItems(blocks, shape.tipo);
 }
 
@@ -67,24 +70,25 @@ async function* texts(blocks: AsyncIterable<Uint8Array>, encoding: string) {
 async function* csvItems(
   blocks: AsyncIterable<Uint8Array>,
   shape: FlowShape,
-): AsyncGenerator<FlowItem> {
+): AsyncGenerator<FlowItem[]> {
   let carry = "";
   let lineOffset = 0; // lines before `carry`
   let header: string[] | undefined;
   let columns = new Map<string, number>();
   let ordinal = 0;
-  const parseText = function* (text: string): Generator<FlowItem> {
+  const parseText = (text: string): FlowItem[] => {
+    const out: FlowItem[] = [];
     const delimiter = shape.separatore ?? ";";
     const items: { line: number; record?: string[]; message?: string }[] =
       plainRecords(text, delimiter) ?? parsedRecords(text, delimiter);
     for (const item of items) {
       const posizione = lineOffset + item.line;
       if (item.message !== undefined) {
-        yield {
+        out.push({
           ordinal: ++ordinal,
           posizione,
           parsed: { ok: false, violations: [r01(`Riga non leggibile come CSV: ${item.message}`)] },
-        };
+        });
         continue;
       }
       const record = item.record!;
@@ -96,7 +100,7 @@ async function* csvItems(
       }
       ordinal++;
       if (record.length !== header.length) {
-        yield {
+        out.push({
           ordinal,
           posizione,
           parsed: {
@@ -107,16 +111,17 @@ async function* csvItems(
               ),
             ],
           },
-        };
+        });
         continue;
       }
       const cell = (name: string) => record[columns.get(name) ?? -1];
-      yield {
+      out.push({
         ordinal,
         posizione,
         parsed: shape.tipo === "SINBA" ? fromSinbaFlatInput(cell) : fromFlatInput(cell),
-      };
+      });
     }
+    return out;
   };
   for await (const text of texts(blocks, shape.encoding)) {
     carry += text;
@@ -124,10 +129,10 @@ async function* csvItems(
     if (cut < 0) continue;
     const complete = carry.slice(0, cut);
     carry = carry.slice(cut);
-    yield* parseText(complete);
+    yield parseText(complete);
     lineOffset += countLines(complete);
   }
-  if (carry.trim() !== "") yield* parseText(carry);
+  if (carry.trim() !== "") yield parseText(carry);
 }
 
 const MAX_RECORD = 64 * 1024;
@@ -193,6 +198,7 @@ export function plainRecords(
 
 /** The index just after the last line end that is outside quotes, or -1. */
 export function lastRecordEnd(text: string): number {
+  if (!text.includes('"')) return text.lastIndexOf("\n") + 1 || -1;
   let inQuotes = false;
   let last = -1;
   for (let i = 0; i < text.length; i++) {
@@ -214,29 +220,34 @@ function countLines(text: string): number {
   return n;
 }
 
-async function* xmlItems(blocks: AsyncIterable<Uint8Array>, tipo: Tipo): AsyncGenerator<FlowItem> {
+async function* xmlItems(
+  blocks: AsyncIterable<Uint8Array>,
+  tipo: Tipo,
+): AsyncGenerator<FlowItem[]> {
   const queue: XmlRecord[] = [];
   const reader = new FlowXmlReader({ onRecord: (r) => queue.push(r) });
   let ordinal = 0;
-  const drain = function* (): Generator<FlowItem> {
+  const drain = (): FlowItem[] => {
+    const out: FlowItem[] = [];
     for (const r of queue.splice(0)) {
       if (tipo === "SINBA") {
         ordinal++;
-        yield { ordinal, posizione: ordinal, parsed: fromSinbaElement(r.element) };
+        out.push({ ordinal, posizione: ordinal, parsed: fromSinbaElement(r.element) });
       } else {
         for (const parsed of fromBeneficiarioElement(r.element)) {
           ordinal++;
-          yield { ordinal, posizione: ordinal, parsed };
+          out.push({ ordinal, posizione: ordinal, parsed });
         }
       }
     }
+    return out;
   };
   for await (const text of texts(blocks, "UTF-8")) {
     reader.write(text);
-    yield* drain();
+    yield drain();
   }
   reader.close();
-  yield* drain();
+  yield drain();
   if (reader.stopped) {
     throw new Error(`flusso XML non leggibile: ${reader.problems[0]?.messaggio ?? ""}`);
   }

@@ -99,11 +99,11 @@ async function ingest(
   } else dataDir = await Deno.makeTempDir({ prefix: "siuss-bench-" });
   const run = async (...args: string[]) => {
     const out = await new Deno.Command(Deno.execPath(), {
-      // The V8 heap cap `deno task start` runs the product with.
+      // The V8 heap flags `deno task start` runs the product with.
       args: [
         "run",
         "-A",
-        "--v8-flags=--max-old-space-size=192",
+        "--v8-flags=--max-old-space-size=192,--max-semi-space-size=32",
         new URL("./_ingest_process.ts", import.meta.url).pathname,
         ...args,
       ],
@@ -130,25 +130,35 @@ async function dropSchema(databaseUrl: string, url: string) {
   await admin.end();
 }
 
-/** COPY of the rows the run stored into a table like `prestazioni` (same columns and indexes): seconds. */
+/**
+ * COPY of the rows the run stored into a table like `prestazioni` (same
+ * columns and indexes): seconds, the best of three into a new table each
+ * (COPY's own time varies by a third from run to run on a small machine;
+ * its best makes the ratio the hardest to meet).
+ */
 async function copySeconds(url: string): Promise<number> {
   const sql = connect(url, 1);
   try {
-    await sql`create table bench_copy (like prestazioni including defaults including identity including indexes including constraints)`;
     const [sample] = await sql`select * from prestazioni limit 1`;
     const columns = Object.keys(sample).filter((c) => c !== "id");
     const rows = await sql.unsafe(
       `select ${columns.map((c) => `${c}::text`).join(", ")} from prestazioni`,
     );
     const text = rows.map((r) => columns.map((c) => copyValue(r[c])).join("\t")).join("\n") + "\n";
-    const start = performance.now();
-    const writable = await sql`copy bench_copy (${sql(columns)}) from stdin`.writable();
-    await new Promise<void>((resolve, reject) => {
-      writable.on("error", reject);
-      writable.on("finish", () => resolve());
-      writable.end(text);
-    });
-    return (performance.now() - start) / 1000;
+    let best = Infinity;
+    for (let run = 0; run < 3; run++) {
+      await sql`drop table if exists bench_copy`;
+      await sql`create table bench_copy (like prestazioni including defaults including identity including indexes including constraints)`;
+      const start = performance.now();
+      const writable = await sql`copy bench_copy (${sql(columns)}) from stdin`.writable();
+      await new Promise<void>((resolve, reject) => {
+        writable.on("error", reject);
+        writable.on("finish", () => resolve());
+        writable.end(text);
+      });
+      best = Math.min(best, (performance.now() - start) / 1000);
+    }
+    return best;
   } finally {
     await sql.end();
   }
