@@ -1,11 +1,10 @@
 /**
  * The first stage of a flow, run on the upload stream itself: each chunk is
  * hashed, stored in the database in blocks of 1 MiB and inspected (encoding,
- * format, CSV header, XML well-formedness, envelope and validity against the
+ * format, CSV header; XML well-formedness, envelope and validity against the
  * official XSD, element by element, in a worker: `xml_inspection.ts`), then
- * forgotten. What it finds decides
- * whether the flow is refused as a whole (RICHIESTA_INVALIDA) before any
- * record is judged.
+ * forgotten. What it finds decides whether the flow is refused as a whole
+ * (RICHIESTA_INVALIDA) before any record is judged.
  *
  * @example
  * ```ts
@@ -21,7 +20,7 @@ import { CSV_COLUMNS } from "../prestazioni/record.ts";
 import { SINBA_CSV_COLUMNS } from "../prestazioni/sinba.ts";
 import { EncodingSniffer, type EncodingVerdict } from "./encoding.ts";
 import { XmlInspector } from "./xml_inspection.ts";
-import type { XmlProblem } from "./xml_stream.ts";
+import { MAX_PROBLEMS, type XmlProblem } from "./xml_stream.ts";
 
 /** The flow types. */
 export type Tipo = "PS_PSA_SINA" | "SINBA";
@@ -129,7 +128,7 @@ export class FlowIntake {
       if (encoding.encoding !== "UTF-8") {
         problems.unshift({ riga: 1, messaggio: "I flussi XML devono essere in codifica UTF-8." });
       }
-      report.problems = problems.slice(0, 100);
+      report.problems = problems.slice(0, MAX_PROBLEMS);
     } else if (this.#formato === "csv") this.#finishCsv(report);
     return report;
   }

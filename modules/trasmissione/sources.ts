@@ -1,8 +1,8 @@
 /**
  * The records of a stored flow, read back block by block and parsed as a
- * stream: CSV rows or XML elements, each one canonical
- * record with its position in the file — the CSV line (the header is line
- * 1), or the 1-based ordinal of the `PrestazioniSociali` or `SINBA` element.
+ * stream: CSV rows or XML elements, each one canonical record with its
+ * position in the file — the CSV line (the header is line 1), or the 1-based
+ * ordinal of the `PrestazioniSociali` or `SINBA` element.
  * @module
  */
 import { parse as parseSync } from "csv/sync";

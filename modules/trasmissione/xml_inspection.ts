@@ -24,7 +24,7 @@ import {
 import { SinbaElement } from "../prestazioni/schema_sinba.ts";
 import { FlussoRootAttrs } from "../prestazioni/xml_tree.ts";
 import type { Tipo } from "./intake.ts";
-import { FlowXmlReader, type XmlProblem } from "./xml_stream.ts";
+import { FlowXmlReader, MAX_PROBLEMS, type XmlProblem } from "./xml_stream.ts";
 
 /** What the inspection of an XML flow found. */
 export interface XmlFindings {
@@ -41,9 +41,6 @@ const Envelope = z.object({
   $: IdentificazioneFlussoAttrs,
   Ente: z.array(z.object({ $: EnteAttrs }).strict()).length(1),
 }).strict();
-
-// Beyond this many problems the rest of the file is not read: the flow is refused anyway.
-const MAX_PROBLEMS = 100;
 
 /** The inspection itself, chunk by chunk, on the calling thread. */
 export class XmlInspection {

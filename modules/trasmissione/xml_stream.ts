@@ -35,7 +35,8 @@ export interface XmlRecord {
 const MAX_DEPTH = 8;
 // A Beneficiario with a few benefits has tens of nodes; a million is an attack, not a record.
 const MAX_RECORD_NODES = 20_000;
-const MAX_PROBLEMS = 100;
+/** Problems a refusal lists at most; beyond them a file is not read further. */
+export const MAX_PROBLEMS = 100;
 // The longest text the schema allows is a few hundred characters (white space included).
 const MAX_TEXT = 16 * 1024;
 

@@ -16,6 +16,7 @@ import {
   toBeneficiarioElement,
 } from "../../modules/prestazioni/record.ts";
 import { NAMESPACE } from "../../modules/prestazioni/xml_tree.ts";
+import { bestCopySeconds } from "./_db.ts";
 import { flatRecord } from "./_records.ts";
 import type { Figure } from "./platform.ts";
 
@@ -130,43 +131,14 @@ async function dropSchema(databaseUrl: string, url: string) {
   await admin.end();
 }
 
-/**
- * COPY of the rows the run stored into a table like `prestazioni` (same
- * columns and indexes): seconds, the best of three into a new table each
- * (COPY's own time varies by a third from run to run on a small machine;
- * its best makes the ratio the hardest to meet).
- */
+/** COPY of the rows the run stored (see {@linkcode bestCopySeconds}): seconds. */
 async function copySeconds(url: string): Promise<number> {
   const sql = connect(url, 1);
   try {
-    const [sample] = await sql`select * from prestazioni limit 1`;
-    const columns = Object.keys(sample).filter((c) => c !== "id");
-    const rows = await sql.unsafe(
-      `select ${columns.map((c) => `${c}::text`).join(", ")} from prestazioni`,
-    );
-    const text = rows.map((r) => columns.map((c) => copyValue(r[c])).join("\t")).join("\n") + "\n";
-    let best = Infinity;
-    for (let run = 0; run < 3; run++) {
-      await sql`drop table if exists bench_copy`;
-      await sql`create table bench_copy (like prestazioni including defaults including identity including indexes including constraints)`;
-      const start = performance.now();
-      const writable = await sql`copy bench_copy (${sql(columns)}) from stdin`.writable();
-      await new Promise<void>((resolve, reject) => {
-        writable.on("error", reject);
-        writable.on("finish", () => resolve());
-        writable.end(text);
-      });
-      best = Math.min(best, (performance.now() - start) / 1000);
-    }
-    return best;
+    return await bestCopySeconds(sql);
   } finally {
     await sql.end();
   }
-}
-
-function copyValue(v: string | null): string {
-  if (v === null) return "\\N";
-  return v.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n");
 }
 
 /** The Trasmissione figures. */

@@ -30,3 +30,14 @@ export const VALID_ROW = {
   ImportoQuotaUtente: "50.00",
   PresaCarico: "2",
 };
+
+/** The attributes of a SINA assessment that breaks no rule, as a CSV row or an element gives them. */
+export const SINA_ATTRS = {
+  Mobilita: "2",
+  AttivitaVitaQuotidiana: "1",
+  DisturbiComportamentali: "1",
+  AreaReddituale: "1",
+  AreaSupporto: "2",
+  FonteDerivazioneValutazione: "1",
+  StrumentoValutazione: "3",
+};

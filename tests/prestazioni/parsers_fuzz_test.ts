@@ -34,7 +34,7 @@ import {
   type RuleContext,
   RULES,
 } from "../../modules/prestazioni/rules.ts";
-import { VALID_ROW } from "./_fixtures.ts";
+import { SINA_ATTRS, VALID_ROW } from "./_fixtures.ts";
 
 const FLAT_INPUTS = 8_000;
 const XML_TREES = 4_000;
@@ -490,15 +490,7 @@ function validElement(withSina: boolean): XmlElement {
       ...(withSina
         ? {
           SINA: [{
-            $: {
-              Mobilita: "2",
-              AttivitaVitaQuotidiana: "1",
-              DisturbiComportamentali: "1",
-              AreaReddituale: "1",
-              AreaSupporto: "2",
-              FonteDerivazioneValutazione: "1",
-              StrumentoValutazione: "3",
-            },
+            $: { ...SINA_ATTRS },
             NecessitaInterventiSociali: [{ CodicePrestazione: ["A1.11", { _: "A2.05" }] }],
             InvaliditaCivile: [{ InvCiv: ["1", { _: "3", $: { x: "y" } }] }],
           }],

@@ -4,7 +4,7 @@ import { seedIdentityDemo } from "../../modules/auth/demo.ts";
 import { fromFlatInput, type PsRecord } from "../../modules/prestazioni/record.ts";
 import { type Accepted, PrestazioniRepo } from "../../modules/prestazioni/repo.ts";
 import { dbTest, onServer } from "../_db.ts";
-import { VALID_ROW } from "./_fixtures.ts";
+import { SINA_ATTRS, VALID_ROW } from "./_fixtures.ts";
 
 function rec(changes: Record<string, string | undefined> = {}): PsRecord {
   const parsed = fromFlatInput({ ...VALID_ROW, ...changes });
@@ -14,16 +14,7 @@ function rec(changes: Record<string, string | undefined> = {}): PsRecord {
 const ok = (record: PsRecord): Accepted => ({ record, warnings: [] });
 
 /** A SINA assessment's columns, as a CSV row gives them. */
-const SINA_ROW = {
-  Mobilita: "2",
-  AttivitaVitaQuotidiana: "1",
-  DisturbiComportamentali: "1",
-  AreaReddituale: "1",
-  AreaSupporto: "2",
-  FonteDerivazioneValutazione: "1",
-  StrumentoValutazione: "3",
-  InvCiv: "1|2",
-};
+const SINA_ROW = { ...SINA_ATTRS, InvCiv: "1|2" };
 
 if (!onServer) {
   console.log(
@@ -37,7 +28,6 @@ dbTest(
   async (_t, db) => {
     await seedIdentityDemo(db.sql);
     const repo = new PrestazioniRepo(db.sql);
-    const sinaRow = SINA_ROW;
     const outcomes = await db.sql.begin(async (tx) => {
       const acq = await repo.newAcquisition(tx, "H501", {
         canale: "flusso",
@@ -48,7 +38,7 @@ dbTest(
           record: rec(),
           warnings: [{ rule: "W02", level: "avviso", field: "Genere", value: "1", message: "m" }],
         },
-        ok(rec({ ProtocolloDomanda: "2024/002", ...sinaRow, PresaCarico: "1", AreaUtenza: "2" })),
+        ok(rec({ ProtocolloDomanda: "2024/002", ...SINA_ROW, PresaCarico: "1", AreaUtenza: "2" })),
         ok(rec()),
       ]);
     });

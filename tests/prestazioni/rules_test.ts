@@ -10,7 +10,7 @@ import {
   RULES,
 } from "../../modules/prestazioni/rules.ts";
 import { dbTest } from "../_db.ts";
-import { VALID_ROW } from "./_fixtures.ts";
+import { SINA_ATTRS, VALID_ROW } from "./_fixtures.ts";
 
 function places(): Omit<RuleContext, "code"> {
   const comuni = new Map([["058091", "12"], ["015146", "03"]]);
@@ -194,16 +194,7 @@ Deno.test("parsers: Italian dates and amounts, lists, and R01 per malformed fiel
   const fields = (p: ReturnType<typeof fromFlatInput>) =>
     p.ok ? [] : p.violations.map((x) => [x.rule, x.field, x.value]);
   assert.deepEqual(fields(bad), [["R01", "Genere", "M"], ["R01", "DataDSU", "2024-02-31"]]);
-  const sinaAttrs = {
-    Mobilita: "2",
-    AttivitaVitaQuotidiana: "1",
-    DisturbiComportamentali: "1",
-    AreaReddituale: "1",
-    AreaSupporto: "2",
-    FonteDerivazioneValutazione: "1",
-    StrumentoValutazione: "3",
-  };
-  assert.deepEqual(fields(fromFlatInput({ ...VALID_ROW, ...sinaAttrs, InvCiv: "1|9" })), [[
+  assert.deepEqual(fields(fromFlatInput({ ...VALID_ROW, ...SINA_ATTRS, InvCiv: "1|9" })), [[
     "R01",
     "InvCiv",
     "9",
@@ -214,7 +205,7 @@ Deno.test("parsers: Italian dates and amounts, lists, and R01 per malformed fiel
     ["Mobilita", "AttivitaVitaQuotidiana"],
     "a SINA list without the assessment's required attributes",
   );
-  const sina = record({ ...sinaAttrs, NecessitaInterventiSociali: "A1.11|A2.05", InvCiv: "1" });
+  const sina = record({ ...SINA_ATTRS, NecessitaInterventiSociali: "A1.11|A2.05", InvCiv: "1" });
   assert.deepEqual(sina.SINA?.NecessitaInterventiSociali, ["A1.11", "A2.05"]);
   assert.deepEqual(sina.SINA?.InvCiv, ["1"]);
 });
