@@ -21,9 +21,18 @@ export function children(node: unknown, name: string): XmlElement[] {
 export function attrsOf(node: unknown): Record<string, string> {
   const attrs = asElement(node) ? node.$ : undefined;
   if (!asElement(attrs)) return {};
+  // The XML reader's attributes are all text already: they stand for themselves (a flow's hot
+  // path). A JSON body's may be numbers, or carry a "__proto__" key: those are copied.
+  if (isTextRecord(attrs)) return attrs;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(attrs)) out[k] = scalar(v);
   return out;
+}
+
+function isTextRecord(o: Record<string, unknown>): o is Record<string, string> {
+  if (Object.getPrototypeOf(o) !== Object.prototype) return false;
+  for (const k in o) if (typeof o[k] !== "string" || k === "__proto__") return false;
+  return true;
 }
 
 /** A value as text: strings as they are, numbers and booleans written out, anything else marked. */

@@ -152,26 +152,17 @@ export type FlatLookup = (name: string) => FlatInput[string];
  */
 export function fromFlatInput(input: FlatInput | FlatLookup): Parsed {
   const get: FlatLookup = typeof input === "function" ? input : (name) => input[name];
-  const value = (name: string): string | undefined => {
-    const raw = get(name);
-    if (raw === null || raw === undefined) return undefined;
-    const text = Array.isArray(raw) ? raw.map(scalar).join("|") : scalar(raw);
-    const trimmed = text.trim();
-    if (trimmed === "") return undefined;
-    if (DATE_FIELDS.has(name)) return italianDate(trimmed);
-    if (DECIMAL_FIELDS.has(name)) return italianDecimal(trimmed);
-    return name === "CodiceFiscale" || name === "TipoOperazione" ? trimmed.toUpperCase() : trimmed;
-  };
-  const pick = (fields: readonly string[]): Record<string, string> => {
+  const pick = (fields: readonly FlatField[]): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const f of fields) {
-      const v = value(f);
-      if (v !== undefined) out[f] = v;
+      const v = flatValue(get(f.name), f.kind);
+      if (v !== undefined) out[f.name] = v;
     }
     return out;
   };
-  const list = (name: string) => value(name)?.split("|").map((s) => s.trim()).filter(Boolean) ?? [];
-  const sinaAttrs = pick(SINA_FIELDS.slice(0, 10));
+  const list = (name: string) =>
+    flatValue(get(name), "text")?.split("|").map((s) => s.trim()).filter(Boolean) ?? [];
+  const sinaAttrs = pick(FLAT_SINA_ATTRS);
   const lists = {
     NecessitaInterventiSociali: list("NecessitaInterventiSociali"),
     InvCiv: list("InvCiv"),
@@ -180,12 +171,54 @@ export function fromFlatInput(input: FlatInput | FlatLookup): Parsed {
     lists.NecessitaInterventiSociali.length > 0 ||
     lists.InvCiv.length > 0;
   return build({
-    beneficiario: pick(["CodiceFiscale"]),
-    anagrafica: pick(BENEFICIARY_FIELDS.slice(1)),
-    indirizzi: [pick(ADDRESS_FIELDS)],
-    prestazione: pick(BENEFIT_FIELDS),
+    beneficiario: pick(FLAT_BENEFICIARIO),
+    anagrafica: pick(FLAT_ANAGRAFICA),
+    indirizzi: [pick(FLAT_ADDRESS)],
+    prestazione: pick(FLAT_BENEFIT),
     sina: hasSina ? { attrs: sinaAttrs, ...lists } : undefined,
   });
+}
+
+/** How a flat field is read: a date, an amount, a code in capitals, or text as it is. */
+type FlatKind = "date" | "decimal" | "upper" | "text";
+
+interface FlatField {
+  name: string;
+  kind: FlatKind;
+}
+
+// Each field's kind is decided once, not looked up for every record of a flow.
+const flatFields = (names: readonly string[]): FlatField[] =>
+  names.map((name) => ({
+    name,
+    kind: DATE_FIELDS.has(name)
+      ? "date"
+      : DECIMAL_FIELDS.has(name)
+      ? "decimal"
+      : name === "CodiceFiscale" || name === "TipoOperazione"
+      ? "upper"
+      : "text",
+  }));
+
+const FLAT_BENEFICIARIO = flatFields(["CodiceFiscale"]);
+const FLAT_ANAGRAFICA = flatFields(BENEFICIARY_FIELDS.slice(1));
+const FLAT_ADDRESS = flatFields(ADDRESS_FIELDS);
+const FLAT_BENEFIT = flatFields(BENEFIT_FIELDS);
+const FLAT_SINA_ATTRS = flatFields(SINA_FIELDS.slice(0, 10));
+
+/** A flat input's value as the schemas read it; undefined when empty. */
+function flatValue(raw: FlatInput[string], kind: FlatKind): string | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const text = typeof raw === "string"
+    ? raw
+    : Array.isArray(raw)
+    ? raw.map(scalar).join("|")
+    : scalar(raw);
+  const trimmed = text.trim();
+  if (trimmed === "") return undefined;
+  if (kind === "date") return italianDate(trimmed);
+  if (kind === "decimal") return italianDecimal(trimmed);
+  return kind === "upper" ? trimmed.toUpperCase() : trimmed;
 }
 
 /** An XML element in the xml2js shape: attributes under `$`, children as arrays. */

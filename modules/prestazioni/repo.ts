@@ -57,89 +57,67 @@ export function businessKey(r: PsRecord): string {
   );
 }
 
-function toRow(ente: string, acquisizione: string, { record: r, warnings }: Accepted) {
-  return {
-    ente_id: ente,
-    banca: r.PresenzaProvaMezzi === "1" ? "PSA" : "PS",
-    acquisizione_id: acquisizione,
-    codice_fiscale: r.CodiceFiscale,
-    codice_prestazione: r.CodicePrestazione,
-    protocollo_domanda: r.ProtocolloDomanda,
-    data_riferimento: referenceDate(r)!,
-    cognome: r.Cognome,
-    nome: r.Nome,
-    anno_nascita: r.AnnoNascita,
-    luogo_nascita: r.LuogoNascita,
-    genere: r.Genere,
-    codice_cittadinanza: r.CodiceCittadinanza,
-    codice_seconda_cittadinanza: r.CodiceSecondaCittadinanza ?? null,
-    indirizzi: r.Indirizzi,
-    denominazione_prestazione: r.DenominazionePrestazione,
-    presenza_prova_mezzi: r.PresenzaProvaMezzi,
-    carattere_prestazione: r.CaratterePrestazione!,
-    numero_protocollo_dsu: r.NumeroProtocolloDSU ?? null,
-    anno_protocollo_dsu: r.AnnoProtocolloDSU ?? null,
-    data_dsu: r.DataDSU ?? null,
-    data_evento: r.DataEvento ?? null,
-    data_inizio_prestazione: r.DataInizioPrestazione ?? null,
-    data_fine_prestazione: r.DataFinePrestazione ?? null,
-    data_erogazione_prestazione: r.DataErogazionePrestazione ?? null,
-    periodo_erogazione: r.PeriodoErogazione ?? null,
-    importo_prestazione: r.ImportoPrestazione ?? null,
-    importo_mensile: r.ImportoMensile ?? null,
-    importo_quota_ente: r.ImportoQuotaEnte ?? null,
-    importo_quota_utente: r.ImportoQuotaUtente ?? null,
-    importo_quota_ssn: r.ImportoQuotaSSN ?? null,
-    importo_quota_richiesta: r.ImportoQuotaRichiesta ?? null,
-    importo_soglia_isee: r.ImportoSogliaISEE ?? null,
-    ore_servizio_mensile: r.OreServizioMensile ?? null,
-    presa_carico: r.PresaCarico,
-    area_utenza: r.AreaUtenza ?? null,
-    avvisi: warnings.map(({ rule, field, message }) => ({ rule, field, message })),
-  };
-}
-
-// The columns a stored record fills, with their types (the others keep their defaults).
-// The ente and the acquisition come first: a line written ahead starts with them (see `insertLines`).
-const COLUMNS: readonly (readonly [string, string])[] = [
-  ["ente_id", "text"],
-  ["acquisizione_id", "uuid"],
-  ["banca", "text"],
-  ["codice_fiscale", "text"],
-  ["codice_prestazione", "text"],
-  ["protocollo_domanda", "text"],
-  ["data_riferimento", "date"],
-  ["cognome", "text"],
-  ["nome", "text"],
-  ["anno_nascita", "text"],
-  ["luogo_nascita", "text"],
-  ["genere", "text"],
-  ["codice_cittadinanza", "text"],
-  ["codice_seconda_cittadinanza", "text"],
-  ["indirizzi", "jsonb"],
-  ["denominazione_prestazione", "text"],
-  ["presenza_prova_mezzi", "text"],
-  ["carattere_prestazione", "text"],
-  ["numero_protocollo_dsu", "text"],
-  ["anno_protocollo_dsu", "text"],
-  ["data_dsu", "date"],
-  ["data_evento", "date"],
-  ["data_inizio_prestazione", "date"],
-  ["data_fine_prestazione", "date"],
-  ["data_erogazione_prestazione", "date"],
-  ["periodo_erogazione", "smallint"],
-  ["importo_prestazione", "numeric"],
-  ["importo_mensile", "numeric"],
-  ["importo_quota_ente", "numeric"],
-  ["importo_quota_utente", "numeric"],
-  ["importo_quota_ssn", "numeric"],
-  ["importo_quota_richiesta", "numeric"],
-  ["importo_soglia_isee", "numeric"],
-  ["ore_servizio_mensile", "numeric"],
-  ["presa_carico", "text"],
-  ["area_utenza", "text"],
-  ["avvisi", "jsonb"],
+/** A column a stored record fills: its name, its type, and its value for a record. */
+type Column = readonly [
+  name: string,
+  type: string,
+  value: (r: PsRecord, warnings: Violation[], ente: string, acquisizione: string) => unknown,
 ];
+
+// The columns a stored record fills (the others keep their defaults), with their values.
+// The ente and the acquisition come first: a line written ahead starts with them (see `insertLines`).
+const COLUMNS: readonly Column[] = [
+  ["ente_id", "text", (_r, _w, ente) => ente],
+  ["acquisizione_id", "uuid", (_r, _w, _e, acquisizione) => acquisizione],
+  ["banca", "text", (r) => r.PresenzaProvaMezzi === "1" ? "PSA" : "PS"],
+  ["codice_fiscale", "text", (r) => r.CodiceFiscale],
+  ["codice_prestazione", "text", (r) => r.CodicePrestazione],
+  ["protocollo_domanda", "text", (r) => r.ProtocolloDomanda],
+  ["data_riferimento", "date", (r) => referenceDate(r)!],
+  ["cognome", "text", (r) => r.Cognome],
+  ["nome", "text", (r) => r.Nome],
+  ["anno_nascita", "text", (r) => r.AnnoNascita],
+  ["luogo_nascita", "text", (r) => r.LuogoNascita],
+  ["genere", "text", (r) => r.Genere],
+  ["codice_cittadinanza", "text", (r) => r.CodiceCittadinanza],
+  ["codice_seconda_cittadinanza", "text", (r) => r.CodiceSecondaCittadinanza ?? null],
+  ["indirizzi", "jsonb", (r) => r.Indirizzi],
+  ["denominazione_prestazione", "text", (r) => r.DenominazionePrestazione],
+  ["presenza_prova_mezzi", "text", (r) => r.PresenzaProvaMezzi],
+  ["carattere_prestazione", "text", (r) => r.CaratterePrestazione!],
+  ["numero_protocollo_dsu", "text", (r) => r.NumeroProtocolloDSU ?? null],
+  ["anno_protocollo_dsu", "text", (r) => r.AnnoProtocolloDSU ?? null],
+  ["data_dsu", "date", (r) => r.DataDSU ?? null],
+  ["data_evento", "date", (r) => r.DataEvento ?? null],
+  ["data_inizio_prestazione", "date", (r) => r.DataInizioPrestazione ?? null],
+  ["data_fine_prestazione", "date", (r) => r.DataFinePrestazione ?? null],
+  ["data_erogazione_prestazione", "date", (r) => r.DataErogazionePrestazione ?? null],
+  ["periodo_erogazione", "smallint", (r) => r.PeriodoErogazione ?? null],
+  ["importo_prestazione", "numeric", (r) => r.ImportoPrestazione ?? null],
+  ["importo_mensile", "numeric", (r) => r.ImportoMensile ?? null],
+  ["importo_quota_ente", "numeric", (r) => r.ImportoQuotaEnte ?? null],
+  ["importo_quota_utente", "numeric", (r) => r.ImportoQuotaUtente ?? null],
+  ["importo_quota_ssn", "numeric", (r) => r.ImportoQuotaSSN ?? null],
+  ["importo_quota_richiesta", "numeric", (r) => r.ImportoQuotaRichiesta ?? null],
+  ["importo_soglia_isee", "numeric", (r) => r.ImportoSogliaISEE ?? null],
+  ["ore_servizio_mensile", "numeric", (r) => r.OreServizioMensile ?? null],
+  ["presa_carico", "text", (r) => r.PresaCarico],
+  ["area_utenza", "text", (r) => r.AreaUtenza ?? null],
+  [
+    "avvisi",
+    "jsonb",
+    (_r, warnings) => warnings.map(({ rule, field, message }) => ({ rule, field, message })),
+  ],
+];
+
+/** A record's values in `COLUMNS` order. */
+function rowValues(ente: string, acquisizione: string, { record, warnings }: Accepted): unknown[] {
+  const values = new Array<unknown>(COLUMNS.length);
+  for (let c = 0; c < COLUMNS.length; c++) {
+    values[c] = COLUMNS[c][2](record, warnings, ente, acquisizione);
+  }
+  return values;
+}
 
 // One array per column, unnested by PostgreSQL: a batch of any size is one prepared statement
 // with 37 parameters (PostgreSQL allows 65 535), planned once per connection.
@@ -202,21 +180,27 @@ const SINA_COPY_SQL = `copy sina (${SINA_COLUMNS.map(([name]) => name).join(", "
 
 /** `COPY`'s text format of a row. */
 function copyText(values: readonly unknown[]): string {
-  const texts = new Array<string>(values.length);
+  let line = "";
   for (let c = 0; c < values.length; c++) {
     const v = values[c];
-    texts[c] = v === null || v === undefined ? "" : asText(v);
+    if (c > 0) line += "\t";
+    if (v === null || v === undefined) line += "\\N";
+    else {
+      const s = asText(v);
+      line += escapes(s) ? s.replace(COPY_SPECIALS, (ch) => COPY_ESCAPES[ch]) : s;
+    }
   }
-  // One test for the whole row: values rarely hold a character COPY escapes.
-  const plain = !COPY_SPECIAL.test(texts.join(""));
-  for (let c = 0; c < values.length; c++) {
-    if (values[c] === null || values[c] === undefined) texts[c] = "\\N";
-    else if (!plain) texts[c] = texts[c].replace(COPY_SPECIALS, (ch) => COPY_ESCAPES[ch]);
-  }
-  return texts.join("\t");
+  return line;
 }
 
-const COLUMN_NAMES = COLUMNS.map(([name]) => name);
+/** Whether `s` holds a character `COPY` escapes: a loop, cheaper than a regular expression on short values. */
+function escapes(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92 || c === 9 || c === 10 || c === 13) return true;
+  }
+  return false;
+}
 
 /**
  * The `COPY` line of a record to store (every column but the id), which the
@@ -224,10 +208,7 @@ const COLUMN_NAMES = COLUMNS.map(([name]) => name);
  * parallel with the storing of the previous batch.
  */
 export function copyLine(ente: string, acquisizione: string, accepted: Accepted): string {
-  const row = toRow(ente, acquisizione, accepted) as Record<string, unknown>;
-  const values = new Array<unknown>(COLUMN_NAMES.length);
-  for (let c = 0; c < values.length; c++) values[c] = row[COLUMN_NAMES[c]];
-  return copyText(values);
+  return copyText(rowValues(ente, acquisizione, accepted));
 }
 
 /** A SINA assessment's values in `SINA_COLUMNS` order, but for its ente and record id. */
@@ -265,7 +246,6 @@ async function copyIn(tx: Queryable, statement: string, text: string) {
 const asText = (v: unknown): string =>
   typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
 
-const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_SPECIALS = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = {
   "\\": "\\\\",
@@ -442,10 +422,10 @@ export class PrestazioniRepo {
     const keys = records.map((a) => businessKey(a.record));
     const fresh = firstOfEachKey(keys, (i) => outcomes[i] = refused(records[i].record));
     if (fresh.length === 0) return outcomes;
-    const rows = fresh.map((i) => toRow(ente, acquisizione, records[i]) as Record<string, unknown>);
+    const rows = fresh.map((i) => rowValues(ente, acquisizione, records[i]));
     const inserted = await tx.unsafe(
       INSERT_SQL,
-      COLUMNS.map(([name]) => arrayLiteral(rows.map((row) => row[name]))),
+      COLUMNS.map((_, c) => arrayLiteral(rows.map((row) => row[c]))),
       { prepare: true },
     );
     const ids = new Map(inserted.map((row) => [row.key as string, row.id as number]));
