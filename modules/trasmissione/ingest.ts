@@ -30,7 +30,9 @@ export const INGEST_JOB = "flusso.elaborazione";
 /** Attempts before a flow ends in ERRORE_GENERICO. */
 export const INGEST_ATTEMPTS = 5;
 
-const BATCH = 2000;
+// Records judged, stored and committed together: fewer round trips and commits per flow,
+// and still a fraction of a second of work lost to a crash.
+const BATCH = 5000;
 
 /** What the job needs. */
 export interface IngestDeps {
