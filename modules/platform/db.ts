@@ -107,13 +107,19 @@ export function connect(url: string, max = 10): Sql {
  * otherwise waits for the server's delayed acknowledgement, 40 ms each time.
  * (The driver's own socket would not let it be set.) It connects as the
  * driver would: to the Unix socket, or to the URL's hosts in turn, one per
- * connection, so that a host down leaves the others.
+ * connection, so that a host down leaves the others. And it never pauses:
+ * postgres.js pauses it when a `COPY … TO STDOUT` stream holds more than its
+ * mark (one row of 1 MiB does, pushed before anyone reads) and resumes it
+ * only on a later read, which never comes once the output has ended, so the
+ * connection would hang. The only reader of that output, `copyOut`, gathers
+ * it whole anyway.
  */
 function unbufferedSocket() {
   let attempt = 0;
   return (options: { path?: string | false; host: string[]; port: number[] }) => {
     const socket = new net.Socket();
     socket.setNoDelay(true);
+    socket.pause = () => socket;
     const i = attempt++ % options.host.length;
     if (options.path) socket.connect(options.path);
     else socket.connect(options.port[i], options.host[i]);

@@ -14,6 +14,7 @@
  * ```
  * @module
  */
+import { copyIn } from "../platform/copy.ts";
 import type { Queryable, Sql, Transaction } from "../platform/db.ts";
 import type { Indirizzo, PsRecord } from "./record.ts";
 import { referenceDate, type Violation } from "./rules.ts";
@@ -223,24 +224,6 @@ function sinaValues(s: NonNullable<PsRecord["SINA"]>): unknown[] {
 
 /** The `COPY` line of a SINA assessment but for its ente and record id, which storing prepends. */
 export const sinaLine = (s: NonNullable<PsRecord["SINA"]>): string => copyText(sinaValues(s));
-
-/** Sends `text` (lines in its text format) to a `COPY … FROM STDIN` statement. */
-async function copyIn(tx: Queryable, statement: string, text: string) {
-  const writable = await tx.unsafe(statement).writable();
-  await new Promise<void>((resolve, reject) => {
-    writable.on("error", reject);
-    writable.on("finish", resolve);
-    // postgres.js loses an error the server reports once the data has ended (its stream has let
-    // go by then, and never finishes): the next statement, queued as soon as the end is sent,
-    // answers for the COPY, refused when the COPY aborted the transaction.
-    const final = writable._final!;
-    writable._final = function (callback) {
-      final.call(this, callback);
-      tx`select 1`.then(() => resolve(), reject);
-    };
-    writable.end(text);
-  });
-}
 
 /** A value as PostgreSQL reads it in text: JSON for objects (the `jsonb` columns). */
 const asText = (v: unknown): string =>

@@ -8,16 +8,16 @@
  *
  * @example
  * ```ts
- * const intake = new FlowIntake(sql, { ente: "H501", flussoId: 7 });
+ * const intake = new FlowIntake(flussi, { ente: "H501", flussoId: 7 });
  * for await (const chunk of file) await intake.push(chunk);
  * const report = await intake.finish();
  * ```
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
-import type { Sql } from "../platform/db.ts";
 import { CSV_COLUMNS } from "../prestazioni/record.ts";
 import { SINBA_CSV_COLUMNS } from "../prestazioni/sinba.ts";
+import type { FlussiRepo } from "./repo.ts";
 import { EncodingSniffer, type EncodingVerdict } from "./encoding.ts";
 import { XmlInspector } from "./xml_inspection.ts";
 import { MAX_PROBLEMS, type XmlProblem } from "./xml_stream.ts";
@@ -71,7 +71,7 @@ export class FlowIntake {
   #longRecord = 0;
 
   constructor(
-    private readonly sql: Sql,
+    private readonly flussi: FlussiRepo,
     private readonly flow: { ente: string; flussoId: number },
   ) {}
 
@@ -151,16 +151,9 @@ export class FlowIntake {
     // One block is written while the next is read and inspected: never more than two in memory.
     await this.#writing;
     const n = this.#blocks++;
-    this.#writing = this.#write(n, data);
+    this.#writing = this.flussi.storeBlock(this.flow.ente, this.flow.flussoId, n, data);
     // Observed at once, and awaited by the next block or by `finish`: not an unhandled rejection.
     this.#writing.catch(() => {});
-  }
-
-  async #write(n: number, data: Uint8Array) {
-    // Base64 is the cheapest way for the driver to carry bytes (it would write bytea as hex).
-    await this.sql`
-      insert into flussi_blocchi (ente_id, flusso_id, n, dati)
-      values (${this.flow.ente}, ${this.flow.flussoId}, ${n}, decode(${data.toBase64()}, 'base64'))`;
   }
 
   /** The first character that is not a BOM or white space says XML (`<`) or CSV. */

@@ -40,13 +40,13 @@ export function createTrasmissione(deps: {
   audit: Audit;
   queue: JobQueue;
   maxUploadBytes: number;
-  /** Stores batches through `COPY` (a PostgreSQL server; see `PrestazioniRepoOptions`). */
+  /** Stores files and batches through `COPY` (a PostgreSQL server; see `PrestazioniRepoOptions`). */
   copy?: boolean;
   /** The rule context in force (code table and reference data), as data. */
   rules(): Promise<RuleContextData>;
   now?: () => Date;
 }): Trasmissione {
-  const flussi = new FlussiRepo(deps.sql);
+  const flussi = new FlussiRepo(deps.sql, { copy: deps.copy });
   const prestazioni = new PrestazioniRepo(deps.sql, { copy: deps.copy });
   const routes = trasmissioneRoutes({
     flussi,

@@ -144,7 +144,7 @@ export function trasmissioneRoutes(deps: TrasmissioneDeps): Hono<AuthEnv> {
             operatore: state.user.username,
             cfOperatore: state.user.codiceFiscale,
           });
-          intake = new FlowIntake(flussi.sql, { ente: ente(c), flussoId });
+          intake = new FlowIntake(flussi, { ente: ente(c), flussoId });
           for await (const chunk of chunks) await intake.push(chunk);
         },
       });

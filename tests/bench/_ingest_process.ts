@@ -44,7 +44,7 @@ const sampler = setInterval(() => {
   peak = Math.max(peak, Deno.memoryUsage().rss);
 }, 20);
 
-const flussi = new FlussiRepo(sql);
+const flussi = new FlussiRepo(sql, { copy: db.kind === "server" });
 const queue = new JobQueue(sql);
 const rules = new RuleContextCache(sql);
 const { jobs } = createTrasmissione({
@@ -64,7 +64,7 @@ const id = await flussi.create("H501", {
   operatore: "bench",
   cfOperatore: "RSSMRA80A01H501U",
 });
-const intake = new FlowIntake(sql, { ente: "H501", flussoId: id });
+const intake = new FlowIntake(flussi, { ente: "H501", flussoId: id });
 const handle = await Deno.open(file);
 for await (const chunk of handle.readable) await intake.push(chunk);
 const report = await intake.finish("H501");

@@ -151,6 +151,46 @@ dbTest(
 );
 
 dbTest(
+  "repository: a record needs an acquisition of its own ente, SINA a record of its own; neither is ever deleted nor re-keyed",
+  async (_t, db) => {
+    await seedIdentityDemo(db.sql);
+    const repos = [new PrestazioniRepo(db.sql)];
+    if (onServer) repos.push(new PrestazioniRepo(db.sql, { copy: true }));
+    const milan = await db.sql.begin((tx) =>
+      repos[0].newAcquisition(tx, "F205", { canale: "web", operatore: "x" })
+    );
+    const many = Array.from({ length: 120 }, (_, i) => ok(rec({ ProtocolloDomanda: `A/${i}` })));
+    for (const repo of repos) {
+      for (const acquisizione of [milan, crypto.randomUUID()]) {
+        await assert.rejects(
+          () => db.sql.begin((tx) => repo.insert(tx, "H501", acquisizione, many)),
+          /prestazioni: acquisizione inesistente per l'ente/,
+          `${repo.options.copy ? "COPY" : "statement"}: another ente's or no acquisition`,
+        );
+      }
+    }
+    const [stored] = await db.sql.begin((tx) => repos[0].insert(tx, "F205", milan, [ok(rec())]));
+    const id = (stored as { id: number }).id;
+    await assert.rejects(
+      () =>
+        db.sql`insert into sina (ente_id, prestazione_id, mobilita, attivita_vita_quotidiana,
+        disturbi_comportamentali, area_reddituale, area_supporto, fonte_derivazione_valutazione,
+        strumento_valutazione) values ('H501', ${id}, '1', '1', '1', '1', '1', '1', '1')`,
+      /sina: prestazione inesistente per l'ente/,
+    );
+    for (
+      const statement of [
+        db.sql`delete from prestazioni where id = ${id}`,
+        db.sql`update prestazioni set ente_id = 'H501' where id = ${id}`,
+        db.sql`update prestazioni set acquisizione_id = ${crypto.randomUUID()} where id = ${id}`,
+        db.sql`delete from acquisizioni where id = ${milan}`,
+      ]
+    ) await assert.rejects(() => statement, /non consentito \(i riferimenti sono immutabili\)/);
+    assert.equal((await repos[0].get("F205", id))?.stato, "attiva");
+  },
+);
+
+dbTest(
   "repository: batches through COPY store what the statement stores, refuse the same R15s and fall back when a key is taken",
   async (_t, db) => {
     await seedIdentityDemo(db.sql);

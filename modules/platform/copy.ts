@@ -1,0 +1,127 @@
+/**
+ * PostgreSQL's `COPY` through postgres.js: data sent to `COPY … FROM STDIN`,
+ * the output of `COPY … TO STDOUT` gathered, and single rows in COPY's
+ * binary format, which carries bytes as they are where every statement
+ * parameter would be text (a `bytea` written as hex, twice its size). A
+ * PostgreSQL server only: the embedded database's socket carries no `COPY`.
+ *
+ * @example
+ * ```ts
+ * await sql.begin((tx) => copyIn(tx, "copy t (a, b) from stdin", "1\tx\n2\ty\n"));
+ * ```
+ * @module
+ */
+import type { Queryable } from "./db.ts";
+
+/**
+ * Sends `data` (text in the statement's format, or chunks of it) to a
+ * `COPY … FROM STDIN` statement run on `tx`, a transaction: its outcome is
+ * read by the next statement of the same connection.
+ */
+export async function copyIn(
+  tx: Queryable,
+  statement: string,
+  data: string | readonly Uint8Array[],
+): Promise<void> {
+  const writable = await tx.unsafe(statement).writable();
+  await new Promise<void>((resolve, reject) => {
+    writable.on("error", reject);
+    writable.on("finish", resolve);
+    // postgres.js loses an error the server reports once the data has ended (its stream has let
+    // go by then, and never finishes): the next statement, queued as soon as the end is sent,
+    // answers for the COPY, refused when the COPY aborted the transaction.
+    const final = writable._final!;
+    writable._final = function (callback) {
+      final.call(this, callback);
+      tx`select 1`.then(() => resolve(), reject);
+    };
+    if (typeof data === "string") writable.end(data);
+    else {
+      for (const chunk of data) writable.write(chunk);
+      writable.end();
+    }
+  });
+}
+
+/** The whole output of a `COPY … TO STDOUT` statement run on `q`. */
+export async function copyOut(q: Queryable, statement: string): Promise<Uint8Array> {
+  const readable = await q.unsafe(statement).readable();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  await new Promise<void>((resolve, reject) => {
+    readable.on("data", (chunk: Uint8Array) => {
+      chunks.push(chunk);
+      length += chunk.length;
+    });
+    readable.on("end", resolve);
+    readable.on("error", reject);
+  });
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+// The binary format's header: signature, flags and the length of its (empty) extension.
+const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00];
+const HEADER_BYTES = SIGNATURE.length + 8;
+
+/** A field of a binary row: text, a `bigint`, an `integer` or bytes. */
+export type BinaryField =
+  | { text: string }
+  | { int8: number }
+  | { int4: number }
+  | { bytes: Uint8Array };
+
+/**
+ * One row in `COPY … FROM STDIN (format binary)`, whole (header, row,
+ * trailer), as chunks: a `bytes` field is sent as it is, not copied.
+ */
+export function binaryRow(fields: readonly BinaryField[]): Uint8Array[] {
+  const encoder = new TextEncoder();
+  const chunks: Uint8Array[] = [];
+  let head: number[] = [...SIGNATURE, 0, 0, 0, 0, 0, 0, 0, 0, ...int(fields.length, 2)];
+  for (const field of fields) {
+    if ("bytes" in field) {
+      chunks.push(new Uint8Array([...head, ...int(field.bytes.length, 4)]), field.bytes);
+      head = [];
+    } else if ("text" in field) {
+      const text = encoder.encode(field.text);
+      head.push(...int(text.length, 4), ...text);
+    } else if ("int8" in field) {
+      if (!Number.isSafeInteger(field.int8)) {
+        throw new RangeError(`bigint non valido: ${field.int8}`);
+      }
+      head.push(...int(8, 4), ...int(Math.floor(field.int8 / 2 ** 32), 4), ...int(field.int8, 4));
+    } else head.push(...int(4, 4), ...int(field.int4, 4));
+  }
+  // The trailer: a field count of -1.
+  chunks.push(new Uint8Array([...head, 0xff, 0xff]));
+  return chunks;
+}
+
+/**
+ * The first field of the first row of a `COPY … TO STDOUT (format binary)`
+ * output, as bytes (a view of `output`); undefined when there is no row or
+ * the field is null.
+ */
+export function firstBinaryField(output: Uint8Array): Uint8Array | undefined {
+  const view = new DataView(output.buffer, output.byteOffset, output.byteLength);
+  for (let i = 0; i < SIGNATURE.length; i++) {
+    if (output[i] !== SIGNATURE[i]) throw new Error("uscita di COPY binaria non riconosciuta");
+  }
+  const at = HEADER_BYTES + view.getUint32(HEADER_BYTES - 4);
+  if (view.getInt16(at) < 1) return undefined;
+  const length = view.getInt32(at + 2);
+  return length < 0 ? undefined : output.subarray(at + 6, at + 6 + length);
+}
+
+/** `value` as `bytes` big-endian bytes (two's complement). */
+function int(value: number, bytes: number): number[] {
+  const out: number[] = [];
+  for (let i = bytes - 1; i >= 0; i--) out.push((value >>> (8 * i)) & 0xff);
+  return out;
+}
