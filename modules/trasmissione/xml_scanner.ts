@@ -44,7 +44,14 @@ export interface XmlTag {
   /** The namespace, "" for none. */
   uri: string;
   /** In document order. */
-  attributes: XmlAttribute[];
+  readonly attributes: readonly XmlAttribute[];
+  /**
+   * The attributes' values by name as written, in document order;
+   * undefined when there are none.
+   */
+  values?: Readonly<Record<string, string>>;
+  /** Whether an attribute is prefixed or declares the default namespace (`xmlns`). */
+  qualified: boolean;
 }
 
 /** A well-formedness error: a short sentence in Italian and its line (1-based). */
@@ -229,6 +236,8 @@ export class XmlScanner {
   // Whether the start tag being scanned has a prefixed attribute or declares the default
   // namespace: only then do its attributes need resolving.
   #qualified = false;
+  // The values of the start tag's attributes so far.
+  #values?: Record<string, string>;
 
   // Lines: the string being scanned, the position reached, line ends counted before it.
   #s = "";
@@ -498,35 +507,35 @@ export class XmlScanner {
     const nameEnd = nameEndFrom(s, i + 2);
     if (nameEnd >= n) return this.#carry(s, i, Mode.Tag);
     const name = s.slice(i + 1, nameEnd);
-    const attributes: XmlAttribute[] = [];
+    this.#values = undefined;
     this.#qualified = false;
     for (let p = nameEnd;;) {
       const before = p;
       p = spaceEndFrom(s, p);
       if (p >= n) return this.#carry(s, i, Mode.Tag);
       const c = s.charCodeAt(p);
-      if (c === GT) return this.#openElement(name, attributes, false, i, p + 1);
+      if (c === GT) return this.#openElement(name, false, i, p + 1);
       if (c === SLASH) {
         if (p + 1 >= n) return this.#carry(s, i, Mode.Tag);
         if (s.charCodeAt(p + 1) !== GT) return this.#fail(`'/' non seguito da '>' in <${name}>`, p);
-        return this.#openElement(name, attributes, true, i, p + 2);
+        return this.#openElement(name, true, i, p + 2);
       }
       if (!(CHAR_CLASS[c] & NAME_START)) {
         const what = before === nameEnd ? "nel nome dell'elemento" : "tra gli attributi";
         return this.#fail(`carattere non valido ${what} <${name}>`, p);
       }
       if (p === before) return this.#fail(`manca lo spazio tra gli attributi di <${name}>`, p);
-      p = this.#attribute(s, p, attributes);
+      p = this.#attribute(s, p);
       if (p === NEED_MORE) return this.#carry(s, i, Mode.Tag);
       if (p < 0) return -1;
     }
   }
 
   /**
-   * The attribute at `s[p]`, added to `attributes`: returns the index after its closing quote,
-   * NEED_MORE if `s` ends first, or -1 after an error.
+   * The attribute at `s[p]`, added to the tag's values: returns the index after its closing
+   * quote, NEED_MORE if `s` ends first, or -1 after an error.
    */
-  #attribute(s: string, p: number, attributes: XmlAttribute[]): number {
+  #attribute(s: string, p: number): number {
     const n = s.length, start = p;
     let kinds = CHAR_CLASS[s.charCodeAt(p)];
     for (p++; p < n; p++) {
@@ -559,7 +568,11 @@ export class XmlScanner {
     if (p >= n) return NEED_MORE;
     const value = plain ? s.slice(v, p) : this.#attributeValue(s, v, p);
     if (value === undefined) return -1;
-    attributes.push({ name, value, prefix: "", local: name, uri: "" });
+    const values = this.#values ??= {};
+    if (Object.hasOwn(values, name)) return this.#fail(`attributo ${name} ripetuto`, start);
+    // As an own property even when named `__proto__`, which assignment would not create.
+    if (name === "__proto__") Object.defineProperty(values, name, { ...OWN, value });
+    else values[name] = value;
     return p + 1;
   }
 
@@ -630,18 +643,14 @@ export class XmlScanner {
   }
 
   /** Resolves namespaces and reports the element whose start tag spans `start`…`end`. */
-  #openElement(
-    name: string,
-    attributes: XmlAttribute[],
-    empty: boolean,
-    start: number,
-    end: number,
-  ): number {
+  #openElement(name: string, empty: boolean, start: number, end: number): number {
     if (end - start > MAX_TOKEN) return this.#fail(TOO_LONG, start);
-    const repeated = repeatedName(attributes);
-    if (repeated !== undefined) return this.#fail(`attributo ${repeated} ripetuto`, start);
+    const values = this.#values;
+    const qualified = this.#qualified;
+    // Each attribute as an object only when namespaces need resolving (or when asked for).
+    const attributes = qualified ? attributeList(values) : undefined;
     let scope = this.#scopes[this.#scopes.length - 1];
-    if (this.#qualified) {
+    if (attributes) {
       const declared = this.#declare(attributes, scope, start);
       if (declared === undefined || !this.#resolve(attributes, declared, start)) return -1;
       scope = declared;
@@ -651,13 +660,14 @@ export class XmlScanner {
     const prefix = colon < 0 ? "" : name.slice(0, colon);
     const uri = scope[prefix];
     if (uri === undefined) return this.#fail(`prefisso ${prefix} non dichiarato`, start);
-    const tag: XmlTag = {
+    const tag = new Tag(
       name,
       prefix,
-      local: colon < 0 ? name : name.slice(colon + 1),
+      colon < 0 ? name : name.slice(colon + 1),
       uri,
+      values,
       attributes,
-    };
+    );
     this.#at = end;
     this.#flushText();
     this.#rootSeen = true;
@@ -672,7 +682,7 @@ export class XmlScanner {
   }
 
   /** The element's scope: its parent's, extended by its own namespace declarations. */
-  #declare(attributes: XmlAttribute[], parent: Scope, start: number): Scope | undefined {
+  #declare(attributes: readonly XmlAttribute[], parent: Scope, start: number): Scope | undefined {
     let scope = parent;
     for (const { name, value } of attributes) {
       if (!name.startsWith("xmlns") || (name.length > 5 && name.charCodeAt(5) !== COLON)) continue;
@@ -689,7 +699,7 @@ export class XmlScanner {
   }
 
   /** Gives prefixed attributes and declarations their prefix, local name and namespace. */
-  #resolve(attributes: XmlAttribute[], scope: Scope, start: number): boolean {
+  #resolve(attributes: readonly XmlAttribute[], scope: Scope, start: number): boolean {
     // Two prefixes bound to one namespace make two names for one attribute (Namespaces, 6.3).
     const expanded = new Set<string>();
     for (const a of attributes) {
@@ -907,21 +917,37 @@ function bindingProblem(prefix: string, uri: string): string | undefined {
   if (prefix !== "" && uri === "") return `il prefisso ${prefix} non può essere dichiarato vuoto`;
 }
 
-/** The first attribute name that occurs twice: pairwise for the usual few, with a set beyond. */
-function repeatedName(attributes: XmlAttribute[]): string | undefined {
-  if (attributes.length > 16) {
-    const seen = new Set<string>();
-    for (const { name } of attributes) {
-      if (seen.has(name)) return name;
-      seen.add(name);
-    }
-    return undefined;
+const OWN = { enumerable: true, writable: true, configurable: true } as const;
+
+/** Attributes as objects, before namespaces are resolved: unprefixed, in no namespace. */
+function attributeList(values: Readonly<Record<string, string>> | undefined): XmlAttribute[] {
+  const list: XmlAttribute[] = [];
+  for (const name in values) {
+    list.push({ name, value: values[name], prefix: "", local: name, uri: "" });
   }
-  for (let a = 1; a < attributes.length; a++) {
-    const name = attributes[a].name;
-    for (let b = 0; b < a; b++) if (attributes[b].name === name) return name;
+  return list;
+}
+
+/** A start tag; its attributes as objects are made only when read. */
+class Tag implements XmlTag {
+  readonly qualified: boolean;
+  #attributes?: readonly XmlAttribute[];
+
+  constructor(
+    readonly name: string,
+    readonly prefix: string,
+    readonly local: string,
+    readonly uri: string,
+    readonly values: Readonly<Record<string, string>> | undefined,
+    attributes: readonly XmlAttribute[] | undefined,
+  ) {
+    this.qualified = attributes !== undefined;
+    this.#attributes = attributes;
   }
-  return undefined;
+
+  get attributes(): readonly XmlAttribute[] {
+    return this.#attributes ??= attributeList(this.values);
+  }
 }
 
 function digitValue(c: number, hex: boolean): number {

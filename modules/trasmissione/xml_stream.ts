@@ -275,6 +275,8 @@ function shape(b: Building): unknown {
 
 /** Attributes in the xml2js shape, undefined when none: namespace declarations only on the root. */
 function attributesOf(tag: XmlTag, root: boolean): Record<string, string> | undefined {
+  // Without declarations or prefixes, the scanner's values are the shape itself.
+  if (!tag.qualified || root) return tag.values;
   let attrs: Record<string, string> | undefined;
   for (const a of tag.attributes) {
     if (!root && (a.name === "xmlns" || a.prefix === "xmlns")) continue;

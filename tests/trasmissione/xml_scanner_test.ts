@@ -27,7 +27,7 @@ import assert from "node:assert/strict";
 // @ts-types="@types/sax"
 import sax from "sax";
 import { validateXML } from "xmllint-wasm";
-import { MAX_TOKEN, XmlScanner } from "../../modules/trasmissione/xml_scanner.ts";
+import { MAX_TOKEN, XmlScanner, type XmlTag } from "../../modules/trasmissione/xml_scanner.ts";
 import { FlowXmlReader, type XmlRecord } from "../../modules/trasmissione/xml_stream.ts";
 import { rows, xmlOf } from "./_flows.ts";
 
@@ -99,8 +99,14 @@ function scannerRun(doc: string, size: () => number): Run {
   const events: Event[] = [];
   let error: string | undefined;
   const scanner: XmlScanner = new XmlScanner({
-    onOpen: (tag) =>
-      events.push(["open", tag.name, spaced(tag.uri), scanner.line, tag.attributes.map(attribute)]),
+    onOpen: (tag) => {
+      // The values by name are the attributes' own, in order.
+      assert.deepEqual(
+        Object.entries(tag.values ?? {}),
+        tag.attributes.map((a) => [a.name, a.value]),
+      );
+      events.push(["open", tag.name, spaced(tag.uri), scanner.line, tag.attributes.map(attribute)]);
+    },
     onText: (t) => pushText(events, t),
     onCdata: (t) => pushText(events, t),
     onClose: (name) => events.push(["close", name]),
@@ -368,6 +374,15 @@ function textOf(doc: string, size?: () => number): string {
 }
 
 Deno.test("xml scanner: XML 1.0 rules sax does not apply", async (t) => {
+  await t.step("attribute values by name are own properties, `__proto__` too", () => {
+    const tags: XmlTag[] = [];
+    const scanner = new XmlScanner({ onOpen: (tag) => tags.push(tag) });
+    scanner.write(`<a __proto__="x" b="y"><c/></a>`);
+    scanner.close();
+    assert.deepEqual(Object.entries(tags[0].values!), [["__proto__", "x"], ["b", "y"]]);
+    assert.equal(Object.getPrototypeOf(tags[0].values), Object.prototype);
+    assert.equal(tags[1].values, undefined);
+  });
   await t.step("attribute values: literal white space becomes a space, references stay", () => {
     assert.deepEqual(events(`<a b="x&#10;y&#9;z\n\tw\r\nv"/>`), [
       ["open", "a", 3, ["x\ny\tz  w v"]],
