@@ -43,10 +43,31 @@ export interface CopyBatch {
   /** The `ProtocolloDomanda` of each, which an R15 names. */
   protocolli: string[];
   /** The `COPY` line of each. */
-  lines: string[];
+  lines: EncodedLines;
   /** The SINA line of each, or `""` for a record without an assessment. */
   sina: string[];
 }
+
+/**
+ * `COPY` lines in UTF-8, each ended by a line feed (a line holds none of its
+ * own: `COPY` escapes them): bytes a worker can hand over without a copy,
+ * and that need no encoding on their way to the database.
+ */
+export interface EncodedLines {
+  bytes: Uint8Array;
+  /** Where each line ends, after its line feed. */
+  ends: Uint32Array;
+}
+
+/** `lines` (without line feeds) as {@linkcode EncodedLines}. */
+export function encodeLines(lines: readonly string[]): EncodedLines {
+  const bytes = new TextEncoder().encode(lines.length ? lines.join("\n") + "\n" : "");
+  const ends = new Uint32Array(lines.length);
+  for (let i = 0, at = 0; i < lines.length; i++) ends[i] = at = bytes.indexOf(LF, at) + 1;
+  return { bytes, ends };
+}
+
+const LF = 10;
 
 /** The outcome of storing one record, in the order given. */
 export type StoreOutcome = { ok: true; id: number } | { ok: false; violation: Violation };
@@ -309,14 +330,51 @@ class IdReserve {
 }
 
 async function nextIds(sql: Queryable, n: number): Promise<number[]> {
+  // The sequence is looked up once, by the subquery: as nextval's argument, the lookup in the
+  // catalogue would run again for every id.
   const rows = await sql.unsafe(
-    `select nextval(pg_get_serial_sequence('prestazioni', 'id'))::int8 as id
+    `select nextval((select pg_get_serial_sequence('prestazioni', 'id')::regclass))::int8 as id
      from generate_series(1, $1::int)`,
     [n],
     { prepare: true },
   );
   return rows.map((row) => Number(row.id));
 }
+
+/** Whether every line of `lines` starts with `prefix`. */
+function linesStartWith(lines: EncodedLines, prefix: string): boolean {
+  const head = new TextEncoder().encode(prefix);
+  const { bytes, ends } = lines;
+  for (let i = 0, start = 0; i < ends.length; start = ends[i++]) {
+    if (ends[i] - start < head.length) return false;
+    for (let b = 0; b < head.length; b++) if (bytes[start + b] !== head[b]) return false;
+  }
+  return true;
+}
+
+/** The lines `chosen` of `lines`, each preceded by its id (`ids[k]` for `chosen[k]`) and a tab. */
+function withIds(
+  lines: EncodedLines,
+  chosen: readonly number[],
+  ids: readonly number[],
+): Uint8Array {
+  const { bytes, ends } = lines;
+  let size = 0;
+  for (const i of chosen) size += ends[i] - (i ? ends[i - 1] : 0) + 21; // an id has ≤ 20 digits
+  const out = new Uint8Array(size);
+  let at = 0;
+  chosen.forEach((i, k) => {
+    const id = String(ids[k]);
+    for (let d = 0; d < id.length; d++) out[at++] = id.charCodeAt(d);
+    out[at++] = TAB;
+    const start = i ? ends[i - 1] : 0;
+    out.set(bytes.subarray(start, ends[i]), at);
+    at += ends[i] - start;
+  });
+  return out.subarray(0, at);
+}
+
+const TAB = 9;
 
 /**
  * The indexes of the first record of each key, in order; `repeated` is
@@ -344,13 +402,13 @@ const refused = (r: PsRecord | string): StoreOutcome => ({
  * A refused `COPY`'s rows, stored through a table of the session's own and
  * the statement that skips conflicts: the ids of the rows stored.
  */
-async function copyThroughStage(tx: Transaction, text: string): Promise<Set<number>> {
+async function copyThroughStage(tx: Transaction, text: Uint8Array): Promise<Set<number>> {
   // Emptied at each commit, and after each use: an all-or-nothing flow uses it many times.
   await tx.unsafe(
     `create temp table if not exists prestazioni_copia (like prestazioni including defaults)
      on commit delete rows`,
   );
-  await copyIn(tx, STAGE_COPY_SQL, text);
+  await copyIn(tx, STAGE_COPY_SQL, [text]);
   const rows = await tx.unsafe(STAGE_INSERT_SQL);
   await tx.unsafe("truncate prestazioni_copia");
   return new Set(rows.map((row) => Number(row.id)));
@@ -397,7 +455,7 @@ export class PrestazioniRepo {
       return await this.insertLines(tx as Transaction, ente, acquisizione, {
         keys: records.map((a) => businessKey(a.record)),
         protocolli: records.map((a) => a.record.ProtocolloDomanda),
-        lines: records.map((a) => copyLine(ente, acquisizione, a)),
+        lines: encodeLines(records.map((a) => copyLine(ente, acquisizione, a))),
         sina: records.map((a) => a.record.SINA ? sinaLine(a.record.SINA) : ""),
       });
     }
@@ -451,20 +509,18 @@ export class PrestazioniRepo {
   ): Promise<StoreOutcome[]> {
     const { keys, protocolli, lines, sina } = batch;
     // Lines are checked to be the ente's: they were written elsewhere.
-    const prefix = `${ente}\t${acquisizione}\t`;
-    if (!lines.every((line) => line.startsWith(prefix))) {
+    if (!linesStartWith(lines, `${ente}\t${acquisizione}\t`) || lines.ends.length !== keys.length) {
       throw new Error(`righe COPY di un altro ente o di un'altra acquisizione (${ente})`);
     }
     const outcomes: StoreOutcome[] = new Array(keys.length);
     const fresh = firstOfEachKey(keys, (i) => outcomes[i] = refused(protocolli[i]));
     if (fresh.length === 0) return outcomes;
     const ids = await this.#ids.take(tx, fresh.length);
-    let text = "";
-    fresh.forEach((i, k) => text += `${ids[k]}\t${lines[i]}\n`);
+    const text = withIds(lines, fresh, ids);
     let stored: Set<number> | undefined; // undefined: every one
     try {
       // A savepoint of its own: a refused COPY leaves the rest of the transaction intact.
-      await tx.savepoint((sp) => copyIn(sp, COPY_SQL, text));
+      await tx.savepoint((sp) => copyIn(sp, COPY_SQL, [text]));
     } catch {
       // Whatever refused it (a key taken, as a rule) refuses the statement too, with its own
       // error, or not: then the statement stores the batch.

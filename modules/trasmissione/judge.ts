@@ -6,7 +6,13 @@
  * @module
  */
 import type { PsRecord } from "../prestazioni/record.ts";
-import { businessKey, copyLine, sinaLine } from "../prestazioni/repo.ts";
+import {
+  businessKey,
+  copyLine,
+  type EncodedLines,
+  encodeLines,
+  sinaLine,
+} from "../prestazioni/repo.ts";
 import { checkRecord, type RuleContext, type Violation } from "../prestazioni/rules.ts";
 import { checkSinba, type SinbaRecord } from "../prestazioni/sinba.ts";
 import type { Scarto } from "./repo.ts";
@@ -73,7 +79,7 @@ export interface Run {
   /** The records with their warnings, when they are stored by statement. */
   records?: { record: PsRecord | SinbaRecord; warnings: Violation[] }[];
   /** Their lines, when they are stored through `COPY` (see `PrestazioniRepo.insertLines`). */
-  copy?: { lines: string[]; sina: string[] };
+  copy?: { lines: EncodedLines; sina: string[] };
 }
 
 /**
@@ -101,6 +107,8 @@ export interface BatchTarget {
 export function toBatch(judged: Judged[], target: BatchTarget): JudgedBatch {
   const batch: JudgedBatch = { size: judged.length, rejected: 0, scarti: [], runs: [] };
   let run: Run | undefined;
+  // The lines of each run stored through COPY, encoded once the batch is complete.
+  const copies = new Map<Run, { lines: string[]; sina: string[] }>();
   for (const j of judged) {
     const r = j.record;
     if (!r) {
@@ -114,7 +122,7 @@ export function toBatch(judged: Judged[], target: BatchTarget): JudgedBatch {
     const copying = target.copyTo !== undefined && !sinba && !cancel;
     if (run?.cancel !== cancel) {
       run = { cancel, posizioni: [], keys: [], values: [], avvisi: [] };
-      if (copying) run.copy = { lines: [], sina: [] };
+      if (copying) copies.set(run, { lines: [], sina: [] });
       else if (target.storing) run.records = [];
       batch.runs.push(run);
     }
@@ -122,12 +130,21 @@ export function toBatch(judged: Judged[], target: BatchTarget): JudgedBatch {
     run.keys.push(j.key);
     run.values.push(sinba ? r.IDBeneficiario : r.ProtocolloDomanda);
     run.avvisi.push(j.warnings.length);
-    if (run.copy) {
+    const copy = copies.get(run);
+    if (copy) {
       const { ente, acquisizione } = target.copyTo!;
       const ps = r as PsRecord;
-      run.copy.lines.push(copyLine(ente, acquisizione, { record: ps, warnings: j.warnings }));
-      run.copy.sina.push(ps.SINA ? sinaLine(ps.SINA) : "");
+      copy.lines.push(copyLine(ente, acquisizione, { record: ps, warnings: j.warnings }));
+      copy.sina.push(ps.SINA ? sinaLine(ps.SINA) : "");
     } else run.records?.push({ record: r, warnings: j.warnings });
   }
+  for (const [run, { lines, sina }] of copies) run.copy = { lines: encodeLines(lines), sina };
   return batch;
+}
+
+/** The buffers a batch can hand over to another thread instead of copying them. */
+export function transferables(batch: JudgedBatch): ArrayBuffer[] {
+  return batch.runs.flatMap((run) =>
+    run.copy ? [run.copy.lines.bytes.buffer, run.copy.lines.ends.buffer] as ArrayBuffer[] : []
+  );
 }

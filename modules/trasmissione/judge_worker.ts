@@ -7,11 +7,14 @@
  */
 /// <reference lib="deno.worker" />
 import { ruleContext } from "../prestazioni/validation.ts";
-import { judge, type Judged, toBatch } from "./judge.ts";
+import { judge, type Judged, type JudgedBatch, toBatch, transferables } from "./judge.ts";
 import type { FromWorker, Start, ToWorker } from "./judging.ts";
 import { flowItems } from "./sources.ts";
 
 const post = (message: FromWorker) => self.postMessage(message);
+// A batch's encoded lines are handed over, not copied.
+const postBatch = (batch: JudgedBatch) =>
+  self.postMessage({ type: "batch", batch } satisfies FromWorker, transferables(batch));
 
 // Blocks arrive in order; each request is answered by exactly one message.
 const arrivals: ((block: Uint8Array | null) => void)[] = [];
@@ -41,12 +44,12 @@ async function run(start: Start) {
         if (item.ordinal <= start.skip) continue;
         batch.push(judge(item, ctx));
         if (batch.length === start.batchSize) {
-          post({ type: "batch", batch: toBatch(batch, start) });
+          postBatch(toBatch(batch, start));
           batch = [];
         }
       }
     }
-    if (batch.length) post({ type: "batch", batch: toBatch(batch, start) });
+    if (batch.length) postBatch(toBatch(batch, start));
     post({ type: "end" });
   } catch (error) {
     post({ type: "error", message: error instanceof Error ? error.message : String(error) });
