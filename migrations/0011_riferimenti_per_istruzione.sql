@@ -8,13 +8,20 @@ alter table sinba_casi drop constraint sinba_casi_ente_id_acquisizione_id_fkey;
 alter table sina drop constraint sina_ente_id_prestazione_id_fkey;
 
 -- New rows of `prestazioni` or `sinba_casi` must belong to an acquisition of their ente.
+-- The checks run their query through EXECUTE, planned anew for each statement: a plan kept from
+-- the session's first statement, made when the tables were small, would scan a whole table
+-- later on (seen: seconds per batch once `prestazioni` had grown within one flow).
 create function acquisizione_esistente() returns trigger language plpgsql as $$
+declare
+  missing boolean;
 begin
-  if exists (
-    select 1 from (select distinct ente_id, acquisizione_id from nuove) n
-    where not exists (
-      select 1 from acquisizioni a where a.ente_id = n.ente_id and a.id = n.acquisizione_id)
-  ) then
+  execute $q$
+    select exists (
+      select 1 from (select distinct ente_id, acquisizione_id from nuove) n
+      where not exists (
+        select 1 from acquisizioni a where a.ente_id = n.ente_id and a.id = n.acquisizione_id))
+  $q$ into strict missing;
+  if missing then
     raise foreign_key_violation
       using message = format('%s: acquisizione inesistente per l''ente', tg_table_name);
   end if;
@@ -27,12 +34,16 @@ create trigger sinba_casi_acquisizione after insert on sinba_casi
 
 -- New SINA assessments must belong to a benefit record of their ente.
 create function sina_prestazione_esistente() returns trigger language plpgsql as $$
+declare
+  missing boolean;
 begin
-  if exists (
-    select 1 from nuove n
-    where not exists (
-      select 1 from prestazioni p where p.ente_id = n.ente_id and p.id = n.prestazione_id)
-  ) then
+  execute $q$
+    select exists (
+      select 1 from nuove n
+      where not exists (
+        select 1 from prestazioni p where p.ente_id = n.ente_id and p.id = n.prestazione_id))
+  $q$ into strict missing;
+  if missing then
     raise foreign_key_violation using message = 'sina: prestazione inesistente per l''ente';
   end if;
   return null;

