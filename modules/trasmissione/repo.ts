@@ -315,5 +315,6 @@ export class FlussiRepo {
   }
 }
 
-/** `text` as an SQL string literal (standard_conforming_strings, PostgreSQL's default since 9.1). */
-const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+/** `text` as an escaped SQL string literal: read alike whatever `standard_conforming_strings` is. */
+const literal = (text: string): string =>
+  `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
