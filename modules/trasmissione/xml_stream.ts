@@ -277,10 +277,10 @@ function shape(b: Building): unknown {
 function attributesOf(tag: XmlTag, root: boolean): Record<string, string> | undefined {
   // Without declarations or prefixes, the scanner's values are the shape itself.
   if (!tag.qualified || root) return tag.values;
-  let attrs: Record<string, string> | undefined;
+  // A copy of own properties (a `__proto__` attribute included) without the declarations.
+  const attrs: Record<string, string> = { ...tag.values };
   for (const a of tag.attributes) {
-    if (!root && (a.name === "xmlns" || a.prefix === "xmlns")) continue;
-    (attrs ??= {})[a.name] = a.value;
+    if (a.name === "xmlns" || a.prefix === "xmlns") delete attrs[a.name];
   }
-  return attrs;
+  return Object.keys(attrs).length ? attrs : undefined;
 }

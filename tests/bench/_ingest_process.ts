@@ -44,7 +44,9 @@ const sampler = setInterval(() => {
   peak = Math.max(peak, Deno.memoryUsage().rss);
 }, 20);
 
-const flussi = new FlussiRepo(sql, { copy: db.kind === "server" });
+// COPY where the database is a server, as `main.ts` sets it.
+const copy = db.kind === "server";
+const flussi = new FlussiRepo(sql, { copy });
 const queue = new JobQueue(sql);
 const rules = new RuleContextCache(sql);
 const { jobs } = createTrasmissione({
@@ -52,7 +54,7 @@ const { jobs } = createTrasmissione({
   audit: createAudit(sql),
   queue,
   maxUploadBytes: 2 ** 40,
-  copy: db.kind === "server",
+  copy,
   rules: () => rules.data(),
 });
 
