@@ -6,13 +6,7 @@
  * @module
  */
 import type { PsRecord } from "../prestazioni/record.ts";
-import {
-  businessKey,
-  copyLine,
-  type EncodedLines,
-  encodeLines,
-  sinaLine,
-} from "../prestazioni/repo.ts";
+import { businessKey, copyLine, type EncodedLines, sinaLine } from "../prestazioni/repo.ts";
 import { checkRecord, type RuleContext, type Violation } from "../prestazioni/rules.ts";
 import { checkSinba, type SinbaRecord } from "../prestazioni/sinba.ts";
 import type { Scarto } from "./repo.ts";
@@ -103,44 +97,102 @@ export interface BatchTarget {
   copyTo?: { ente: string; acquisizione: string };
 }
 
-/** The batch of `judged` records for `target`. */
-export function toBatch(judged: Judged[], target: BatchTarget): JudgedBatch {
-  const batch: JudgedBatch = { size: judged.length, rejected: 0, scarti: [], runs: [] };
-  let run: Run | undefined;
-  // The lines of each run stored through COPY, encoded once the batch is complete.
-  const copies = new Map<Run, { lines: string[]; sina: string[] }>();
-  for (const j of judged) {
+/**
+ * A batch built record by record: each judged record is reduced at once to
+ * what the batch sends (its COPY line encoded, its key, its report lines),
+ * so that nothing of the record outlives it. Records held until the batch
+ * is complete would be copied by every garbage collection meanwhile.
+ */
+export class BatchBuilder {
+  #batch: JudgedBatch = { size: 0, rejected: 0, scarti: [], runs: [] };
+  #run?: Run;
+  // The current run's COPY lines, as UTF-8 bytes, and where each ends.
+  #bytes = new Uint8Array(0);
+  #used = 0;
+  #ends: number[] = [];
+  #sina: string[] = [];
+  #encoder = new TextEncoder();
+
+  constructor(private readonly target: BatchTarget) {}
+
+  /** Records added so far. */
+  get size(): number {
+    return this.#batch.size;
+  }
+
+  /** Adds the next judged record, in file order. */
+  add(j: Judged): void {
+    const batch = this.#batch;
+    batch.size++;
     const r = j.record;
     if (!r) {
       batch.rejected++;
       batch.scarti.push(...scarti(j.item.posizione, j.key, j.errors));
-      continue;
+      return;
     }
     const sinba = "IDBeneficiario" in r;
     const cancel = !sinba && r.TipoOperazione === "C";
     // Only PS-PSA-SINA insertions are stored through COPY.
-    const copying = target.copyTo !== undefined && !sinba && !cancel;
+    const copying = this.target.copyTo !== undefined && !sinba && !cancel;
+    let run = this.#run;
     if (run?.cancel !== cancel) {
-      run = { cancel, posizioni: [], keys: [], values: [], avvisi: [] };
-      if (copying) copies.set(run, { lines: [], sina: [] });
-      else if (target.storing) run.records = [];
+      this.#endRun();
+      run = this.#run = { cancel, posizioni: [], keys: [], values: [], avvisi: [] };
+      if (!copying && this.target.storing) run.records = [];
       batch.runs.push(run);
     }
     run.posizioni.push(j.item.posizione);
     run.keys.push(j.key);
     run.values.push(sinba ? r.IDBeneficiario : r.ProtocolloDomanda);
     run.avvisi.push(j.warnings.length);
-    const copy = copies.get(run);
-    if (copy) {
-      const { ente, acquisizione } = target.copyTo!;
+    if (copying) {
+      const { ente, acquisizione } = this.target.copyTo!;
       const ps = r as PsRecord;
-      copy.lines.push(copyLine(ente, acquisizione, { record: ps, warnings: j.warnings }));
-      copy.sina.push(ps.SINA ? sinaLine(ps.SINA) : "");
+      this.#line(copyLine(ente, acquisizione, { record: ps, warnings: j.warnings }));
+      this.#sina.push(ps.SINA ? sinaLine(ps.SINA) : "");
     } else run.records?.push({ record: r, warnings: j.warnings });
   }
-  for (const [run, { lines, sina }] of copies) run.copy = { lines: encodeLines(lines), sina };
-  return batch;
+
+  /** The batch of the records added; the builder starts a new one. */
+  take(): JudgedBatch {
+    this.#endRun();
+    const batch = this.#batch;
+    this.#batch = { size: 0, rejected: 0, scarti: [], runs: [] };
+    return batch;
+  }
+
+  /** Appends a COPY line and its line feed to the current run's bytes. */
+  #line(line: string) {
+    // UTF-8 takes at most three bytes per UTF-16 unit.
+    const room = line.length * 3 + 1;
+    if (this.#used + room > this.#bytes.length) {
+      const grown = new Uint8Array(Math.max(2 * this.#bytes.length, this.#used + room, 1 << 16));
+      grown.set(this.#bytes.subarray(0, this.#used));
+      this.#bytes = grown;
+    }
+    this.#used += this.#encoder.encodeInto(line, this.#bytes.subarray(this.#used)).written;
+    this.#bytes[this.#used++] = LF;
+    this.#ends.push(this.#used);
+  }
+
+  /** Closes the current run: its lines, when it has any, become its `copy`. */
+  #endRun() {
+    const run = this.#run;
+    this.#run = undefined;
+    if (!run || this.#ends.length === 0) return;
+    // The bytes are handed over to the storing thread: the next run writes into a new buffer.
+    run.copy = {
+      lines: { bytes: this.#bytes.subarray(0, this.#used), ends: Uint32Array.from(this.#ends) },
+      sina: this.#sina,
+    };
+    this.#bytes = new Uint8Array(Math.max(1 << 16, this.#used + (this.#used >> 2)));
+    this.#used = 0;
+    this.#ends = [];
+    this.#sina = [];
+  }
 }
+
+const LF = 10;
 
 /** The buffers a batch can hand over to another thread instead of copying them. */
 export function transferables(batch: JudgedBatch): ArrayBuffer[] {

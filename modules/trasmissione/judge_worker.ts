@@ -7,7 +7,7 @@
  */
 /// <reference lib="deno.worker" />
 import { ruleContext } from "../prestazioni/validation.ts";
-import { judge, type Judged, type JudgedBatch, toBatch, transferables } from "./judge.ts";
+import { BatchBuilder, judge, type JudgedBatch, transferables } from "./judge.ts";
 import { batchSize, type FromWorker, type Start, type ToWorker } from "./judging.ts";
 import { flowItems } from "./sources.ts";
 
@@ -38,20 +38,19 @@ async function* blocks(): AsyncGenerator<Uint8Array> {
 async function run(start: Start) {
   try {
     const ctx = ruleContext(start.rules);
-    let batch: Judged[] = [];
+    const batch = new BatchBuilder(start);
     let size = batchSize(start.skip, start.total, start.batchSize);
     for await (const items of flowItems(blocks(), start.shape)) {
       for (const item of items) {
         if (item.ordinal <= start.skip) continue;
-        batch.push(judge(item, ctx));
-        if (batch.length === size) {
-          postBatch(toBatch(batch, start));
-          batch = [];
+        batch.add(judge(item, ctx));
+        if (batch.size === size) {
+          postBatch(batch.take());
           size = batchSize(item.ordinal, start.total, start.batchSize);
         }
       }
     }
-    if (batch.length) postBatch(toBatch(batch, start));
+    if (batch.size) postBatch(batch.take());
     post({ type: "end" });
   } catch (error) {
     post({ type: "error", message: error instanceof Error ? error.message : String(error) });
