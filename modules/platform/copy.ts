@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+import { concat } from "./bytes.ts";
 import type { Queryable } from "./db.ts";
 
 /**
@@ -47,22 +48,12 @@ export async function copyIn(
 export async function copyOut(q: Queryable, statement: string): Promise<Uint8Array> {
   const readable = await q.unsafe(statement).readable();
   const chunks: Uint8Array[] = [];
-  let length = 0;
   await new Promise<void>((resolve, reject) => {
-    readable.on("data", (chunk: Uint8Array) => {
-      chunks.push(chunk);
-      length += chunk.length;
-    });
+    readable.on("data", (chunk: Uint8Array) => chunks.push(chunk));
     readable.on("end", resolve);
     readable.on("error", reject);
   });
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concat(chunks);
 }
 
 // The binary format's header: signature, flags and the length of its (empty) extension.
@@ -77,26 +68,29 @@ export type BinaryField =
   | { bytes: Uint8Array };
 
 /**
- * One row in `COPY … FROM STDIN (format binary)`, whole (header, row,
+ * Rows in `COPY … FROM STDIN (format binary)`, whole (header, rows,
  * trailer), as chunks: a `bytes` field is sent as it is, not copied.
  */
-export function binaryRow(fields: readonly BinaryField[]): Uint8Array[] {
+export function binaryRows(rows: readonly (readonly BinaryField[])[]): Uint8Array[] {
   const encoder = new TextEncoder();
   const chunks: Uint8Array[] = [];
-  let head: number[] = [...SIGNATURE, 0, 0, 0, 0, 0, 0, 0, 0, ...int(fields.length, 2)];
-  for (const field of fields) {
-    if ("bytes" in field) {
-      chunks.push(new Uint8Array([...head, ...int(field.bytes.length, 4)]), field.bytes);
-      head = [];
-    } else if ("text" in field) {
-      const text = encoder.encode(field.text);
-      head.push(...int(text.length, 4), ...text);
-    } else if ("int8" in field) {
-      if (!Number.isSafeInteger(field.int8)) {
-        throw new RangeError(`bigint non valido: ${field.int8}`);
-      }
-      head.push(...int(8, 4), ...int(Math.floor(field.int8 / 2 ** 32), 4), ...int(field.int8, 4));
-    } else head.push(...int(4, 4), ...int(field.int4, 4));
+  let head: number[] = [...SIGNATURE, 0, 0, 0, 0, 0, 0, 0, 0];
+  for (const fields of rows) {
+    head.push(...int(fields.length, 2));
+    for (const field of fields) {
+      if ("bytes" in field) {
+        chunks.push(new Uint8Array([...head, ...int(field.bytes.length, 4)]), field.bytes);
+        head = [];
+      } else if ("text" in field) {
+        const text = encoder.encode(field.text);
+        head.push(...int(text.length, 4), ...text);
+      } else if ("int8" in field) {
+        if (!Number.isSafeInteger(field.int8)) {
+          throw new RangeError(`bigint non valido: ${field.int8}`);
+        }
+        head.push(...int(8, 4), ...int(Math.floor(field.int8 / 2 ** 32), 4), ...int(field.int8, 4));
+      } else head.push(...int(4, 4), ...int(field.int4, 4));
+    }
   }
   // The trailer: a field count of -1.
   chunks.push(new Uint8Array([...head, 0xff, 0xff]));
@@ -104,19 +98,27 @@ export function binaryRow(fields: readonly BinaryField[]): Uint8Array[] {
 }
 
 /**
- * The first field of the first row of a `COPY … TO STDOUT (format binary)`
- * output, as bytes (a view of `output`); undefined when there is no row or
- * the field is null.
+ * The first field of each row of a `COPY … TO STDOUT (format binary)`
+ * output, as bytes (views of `output`), in order; a null field is left out.
  */
-export function firstBinaryField(output: Uint8Array): Uint8Array | undefined {
+export function firstBinaryFields(output: Uint8Array): Uint8Array[] {
   const view = new DataView(output.buffer, output.byteOffset, output.byteLength);
   for (let i = 0; i < SIGNATURE.length; i++) {
     if (output[i] !== SIGNATURE[i]) throw new Error("uscita di COPY binaria non riconosciuta");
   }
-  const at = HEADER_BYTES + view.getUint32(HEADER_BYTES - 4);
-  if (view.getInt16(at) < 1) return undefined;
-  const length = view.getInt32(at + 2);
-  return length < 0 ? undefined : output.subarray(at + 6, at + 6 + length);
+  const fields: Uint8Array[] = [];
+  let at = HEADER_BYTES + view.getUint32(HEADER_BYTES - 4);
+  for (let count = view.getInt16(at); count !== -1; count = view.getInt16(at)) {
+    at += 2;
+    for (let f = 0; f < count; f++) {
+      const length = view.getInt32(at);
+      at += 4;
+      if (length < 0) continue;
+      if (f === 0) fields.push(output.subarray(at, at + length));
+      at += length;
+    }
+  }
+  return fields;
 }
 
 /** `value` as `bytes` big-endian bytes (two's complement). */

@@ -15,6 +15,7 @@
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
+import { concat } from "../platform/bytes.ts";
 import { CSV_COLUMNS } from "../prestazioni/record.ts";
 import { SINBA_CSV_COLUMNS } from "../prestazioni/sinba.ts";
 import type { FlussiRepo } from "./repo.ts";
@@ -140,12 +141,7 @@ export class FlowIntake {
 
   async #flush() {
     if (this.#blockBytes === 0) return;
-    const data = new Uint8Array(this.#blockBytes);
-    let at = 0;
-    for (const part of this.#block) {
-      data.set(part, at);
-      at += part.length;
-    }
+    const data = concat(this.#block);
     this.#block = [];
     this.#blockBytes = 0;
     // One block is written while the next is read and inspected: never more than two in memory.

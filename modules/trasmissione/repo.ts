@@ -4,10 +4,11 @@
  * the ente and filters by it.
  * @module
  */
-import { binaryRow, copyIn, copyOut, firstBinaryField } from "../platform/copy.ts";
+import { concat } from "../platform/bytes.ts";
+import { binaryRows, copyIn, copyOut, firstBinaryFields } from "../platform/copy.ts";
 import type { Queryable, Sql } from "../platform/db.ts";
 import type { JobQueue } from "../platform/jobs.ts";
-import type { IntakeReport, Tipo } from "./intake.ts";
+import { BLOCK_BYTES, type IntakeReport, type Tipo } from "./intake.ts";
 import { INGEST_ATTEMPTS, INGEST_JOB } from "./ingest.ts";
 
 /** Flow states (SPEC §6). */
@@ -192,8 +193,8 @@ export class FlussiRepo {
       where f.ente_id = b.ente_id and f.id = b.flusso_id
         and (f.stato = 'RIFIUTATO' or f.modalita = 'verifica')
         and f.finished_at < now() - make_interval(days => ${retentionDays})
-      returning b.n`;
-    return { chiusi: closed.length, file: files.length };
+      returning b.flusso_id`;
+    return { chiusi: closed.length, file: new Set(files.map((f) => f.flusso_id)).size };
   }
 
   /** Deletes a flow that was never accepted (a duplicate file, an upload cut short). */
@@ -202,24 +203,35 @@ export class FlussiRepo {
   }
 
   /**
-   * Stores block `n` of a flow's file. On a server through binary `COPY`,
-   * which carries the bytes as they are; on the embedded database as Base64,
-   * the cheapest text the driver can carry (it would write bytea as hex).
+   * Stores block `n` of a flow's file (of at most {@linkcode BLOCK_BYTES}), as
+   * rows of at most {@linkcode PART_BYTES}, in one statement. On a server
+   * through binary `COPY`, which carries the bytes as they are; on the
+   * embedded database as Base64, the cheapest text the driver can carry (it
+   * would write bytea as hex).
    */
   async storeBlock(ente: string, id: number, n: number, data: Uint8Array): Promise<void> {
+    if (data.length > BLOCK_BYTES) throw new RangeError(`blocco di ${data.length} byte`);
+    const parts: Uint8Array[] = [];
+    for (let at = 0; at < data.length; at += PART_BYTES) {
+      parts.push(data.subarray(at, at + PART_BYTES));
+    }
+    const first = n * PARTS_PER_BLOCK;
     if (!this.options.copy) {
       await this.sql`
         insert into flussi_blocchi (ente_id, flusso_id, n, dati)
-        values (${ente}, ${id}, ${n}, decode(${data.toBase64()}, 'base64'))`;
+        select ${ente}, ${id}, ${first} + k - 1, decode(part, 'base64')
+        from unnest(${parts.map((p) => p.toBase64())}::text[]) with ordinality as u(part, k)`;
       return;
     }
-    const row = binaryRow([{ text: ente }, { int8: id }, { int4: n }, { bytes: data }]);
+    const rows = binaryRows(
+      parts.map((bytes, k) => [{ text: ente }, { int8: id }, { int4: first + k }, { bytes }]),
+    );
     // A transaction of its own: the statement after the data reads the COPY's outcome.
     await this.sql.begin((tx) =>
       copyIn(
         tx,
         "copy flussi_blocchi (ente_id, flusso_id, n, dati) from stdin (format binary)",
-        row,
+        rows,
       )
     );
   }
@@ -230,27 +242,35 @@ export class FlussiRepo {
    */
   async *blocks(ente: string, id: number, tx: Queryable = this.sql): AsyncGenerator<Uint8Array> {
     for (let n = 0;; n++) {
-      const block = await this.#block(ente, id, n, tx);
-      if (!block) return;
-      yield block;
+      const parts = await this.#parts(ente, id, n * PARTS_PER_BLOCK, tx);
+      if (parts.length === 0) return;
+      yield parts.length === 1 ? parts[0] : concat(parts);
     }
   }
 
-  async #block(ente: string, id: number, n: number, tx: Queryable) {
+  /**
+   * The rows of a block, from row `first`, in order. (A file stored before
+   * blocks were cut into parts has a row per block, numbered in order too: a
+   * block's range then holds several whole blocks, read together.)
+   */
+  async #parts(ente: string, id: number, first: number, tx: Queryable): Promise<Uint8Array[]> {
+    const end = first + PARTS_PER_BLOCK;
     if (!this.options.copy) {
-      const [row] = await tx`
+      const rows = await tx`
         select encode(dati, 'base64') as dati from flussi_blocchi
-        where ente_id = ${ente} and flusso_id = ${id} and n = ${n}`;
-      return row ? Uint8Array.fromBase64(row.dati) : undefined;
+        where ente_id = ${ente} and flusso_id = ${id} and n >= ${first} and n < ${end}
+        order by n`;
+      return rows.map((row) => Uint8Array.fromBase64(row.dati));
     }
     // COPY takes no parameters: the literals are written here, the ente's quoted, the numbers
     // checked to be integers.
-    if (!Number.isSafeInteger(id) || !Number.isSafeInteger(n)) throw new RangeError("blocco");
-    return firstBinaryField(
+    if (!Number.isSafeInteger(id) || !Number.isSafeInteger(first)) throw new RangeError("blocco");
+    return firstBinaryFields(
       await copyOut(
         tx,
         `copy (select dati from flussi_blocchi where ente_id = ${literal(ente)}
-           and flusso_id = ${id} and n = ${n}) to stdout (format binary)`,
+           and flusso_id = ${id} and n >= ${first} and n < ${end} order by n)
+         to stdout (format binary)`,
       ),
     );
   }
@@ -314,6 +334,15 @@ export class FlussiRepo {
     }
   }
 }
+
+/**
+ * The most bytes a stored row of a file holds. A row of a megabyte cost the
+ * server more than its data: each copy of a value that large (received,
+ * decoded, made a tuple) is memory the allocator maps afresh, page by page;
+ * rows of 64 KiB reuse the memory of the previous ones.
+ */
+export const PART_BYTES = 64 * 1024;
+const PARTS_PER_BLOCK = BLOCK_BYTES / PART_BYTES;
 
 /** `text` as an escaped SQL string literal: read alike whatever `standard_conforming_strings` is. */
 const literal = (text: string): string =>
