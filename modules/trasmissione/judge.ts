@@ -111,6 +111,8 @@ export class BatchBuilder {
   #used = 0;
   #ends: number[] = [];
   #sina: string[] = [];
+  #pending = "";
+  #pendingLines = 0;
   #encoder = new TextEncoder();
 
   constructor(private readonly target: BatchTarget) {}
@@ -161,22 +163,37 @@ export class BatchBuilder {
     return batch;
   }
 
-  /** Appends a COPY line and its line feed to the current run's bytes. */
+  /** Appends a COPY line and its line feed to the current run's lines. */
   #line(line: string) {
+    // Encoded a few dozen at a time: each call to the encoder has a cost of its own.
+    this.#pending += line + "\n";
+    if (++this.#pendingLines === ENCODE_LINES) this.#encodePending();
+  }
+
+  /** Encodes the pending lines at the end of the current run's bytes. */
+  #encodePending() {
+    const text = this.#pending;
+    this.#pending = "";
+    this.#pendingLines = 0;
     // UTF-8 takes at most three bytes per UTF-16 unit.
-    const room = line.length * 3 + 1;
+    const room = text.length * 3;
     if (this.#used + room > this.#bytes.length) {
       const grown = new Uint8Array(Math.max(2 * this.#bytes.length, this.#used + room, 1 << 16));
       grown.set(this.#bytes.subarray(0, this.#used));
       this.#bytes = grown;
     }
-    this.#used += this.#encoder.encodeInto(line, this.#bytes.subarray(this.#used)).written;
-    this.#bytes[this.#used++] = LF;
-    this.#ends.push(this.#used);
+    const start = this.#used;
+    this.#used += this.#encoder.encodeInto(text, this.#bytes.subarray(start)).written;
+    // A COPY line holds no line feed of its own (COPY escapes them): each one found ends a line.
+    for (let at = start; at < this.#used;) {
+      at = this.#bytes.indexOf(LF, at) + 1;
+      this.#ends.push(at);
+    }
   }
 
   /** Closes the current run: its lines, when it has any, become its `copy`. */
   #endRun() {
+    this.#encodePending();
     const run = this.#run;
     this.#run = undefined;
     if (!run || this.#ends.length === 0) return;
@@ -193,6 +210,7 @@ export class BatchBuilder {
 }
 
 const LF = 10;
+const ENCODE_LINES = 64;
 
 /** The buffers a batch can hand over to another thread instead of copying them. */
 export function transferables(batch: JudgedBatch): ArrayBuffer[] {
