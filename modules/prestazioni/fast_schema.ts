@@ -23,13 +23,82 @@ export const FAIL: unique symbol = Symbol("non valido");
 /** A compiled check: zod's output for the value, or {@linkcode FAIL}. */
 export type FastCheck = (value: unknown) => unknown;
 
-const leaves = new WeakMap<z.ZodType, FastCheck>();
-const compiled = new WeakMap<z.ZodType, FastCheck | null>();
+/** zod's output for a value known to be valid: a datatype's transform alone. */
+export type Output = (value: unknown) => unknown;
 
-/** Gives `schema` (a datatype) a plain check equivalent to it; returns `schema`. */
-export function withFastPath<S extends z.ZodType>(schema: S, check: FastCheck): S {
+const leaves = new WeakMap<z.ZodType, FastCheck>();
+const outputs = new WeakMap<z.ZodType, Output>();
+const compiled = new WeakMap<z.ZodType, FastCheck | null>();
+const compiledOutputs = new WeakMap<z.ZodType, Output | null>();
+
+/**
+ * Gives `schema` (a datatype) a plain check equivalent to it and, when it
+ * transforms what it accepts, that transform (`output`); returns `schema`.
+ */
+export function withFastPath<S extends z.ZodType>(
+  schema: S,
+  check: FastCheck,
+  output?: Output,
+): S {
   leaves.set(schema, check);
+  if (output) outputs.set(schema, output);
   return schema;
+}
+
+/**
+ * zod's output for `value`, which `schema` accepted before — the same data,
+ * checked again — without checking it again: the transforms alone. For a
+ * schema of strict objects, optional fields and datatypes; any other is
+ * checked (see {@linkcode safeParseFast}).
+ */
+export function outputOf<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): z.ZodSafeParseResult<z.output<S>> {
+  const output = outputFunction(schema);
+  return output
+    ? { success: true, data: output(value) as z.output<S> }
+    : safeParseFast(schema, value);
+}
+
+const same: Output = (v) => v;
+
+function outputFunction(schema: z.ZodType): Output | null {
+  let output = compiledOutputs.get(schema);
+  if (output === undefined) {
+    output = compileOutput(schema);
+    compiledOutputs.set(schema, output);
+  }
+  return output;
+}
+
+function compileOutput(schema: z.ZodType): Output | null {
+  if (leaves.has(schema)) return outputs.get(schema) ?? same;
+  const def = defOf(schema);
+  if (def.type === "optional") {
+    const inner = outputFunction(def.innerType!);
+    return inner && (inner === same ? same : (v) => (v === undefined ? undefined : inner(v)));
+  }
+  if (def.type !== "object" || defOf(def.catchall ?? schema).type !== "never") return null;
+  const fields: [string, Output][] = [];
+  for (const [name, field] of Object.entries(def.shape!)) {
+    const output = outputFunction(field);
+    if (!output) return null;
+    if (output !== same) fields.push([name, output]);
+  }
+  // An object whose fields are all their own output is its own (as the fast check gives it).
+  if (fields.length === 0) return same;
+  return (v) => {
+    const input = v as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
+    for (const [name, output] of fields) {
+      const value = input[name];
+      if (value === undefined) continue;
+      const parsed = output(value);
+      if (parsed !== value) (out ??= { ...input })[name] = parsed;
+    }
+    return out ?? input;
+  };
 }
 
 /** `schema.safeParse(value)`, through the compiled check when the value passes it. */

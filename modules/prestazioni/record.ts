@@ -16,7 +16,7 @@
 import type { z } from "zod";
 import type { Violation } from "./rules.ts";
 import { asElement, attrsOf, children, scalar } from "./_xml_nodes.ts";
-import { safeParseFast } from "./fast_schema.ts";
+import { outputOf, safeParseFast } from "./fast_schema.ts";
 import {
   AnagraficaAttrs,
   BeneficiarioAttrs,
@@ -227,8 +227,17 @@ export interface XmlElement {
   [child: string]: unknown;
 }
 
-/** Parses a `Beneficiario` element into one record per `PrestazioniSociali`. */
-export function fromBeneficiarioElement(element: XmlElement): Parsed[] {
+/**
+ * Parses a `Beneficiario` element into one record per `PrestazioniSociali`.
+ * With `validated`, the element is one the XSD's schema (`BeneficiarioElement`)
+ * already accepted — a flow's file is checked whole at upload, and read again
+ * as it was stored — and its attributes are not checked again, only brought
+ * to their output (collapsed dates and amounts, numbers).
+ */
+export function fromBeneficiarioElement(
+  element: XmlElement,
+  { validated = false }: { validated?: boolean } = {},
+): Parsed[] {
   const anagrafica = attrsOf(children(element, "Anagrafica")[0]);
   const indirizzi = children(element, "Indirizzo").map(attrsOf);
   const prestazioni = children(element, "PrestazioniSociali");
@@ -252,6 +261,7 @@ export function fromBeneficiarioElement(element: XmlElement): Parsed[] {
       return (Array.isArray(list) ? list : []).map((t) => scalar(asElement(t) ? t._ ?? "" : t));
     };
     return build({
+      validated,
       beneficiario: attrsOf(element),
       anagrafica,
       indirizzi,
@@ -269,6 +279,8 @@ export function fromBeneficiarioElement(element: XmlElement): Parsed[] {
 }
 
 interface RawParts {
+  /** Attributes already accepted by their schemas (see {@linkcode fromBeneficiarioElement}). */
+  validated?: boolean;
   beneficiario: Record<string, string>;
   anagrafica: Record<string, string>;
   indirizzi: Record<string, string>[];
@@ -278,8 +290,9 @@ interface RawParts {
 
 function build(raw: RawParts): Parsed {
   const violations: Violation[] = [];
+  const parse = raw.validated ? outputOf : safeParseFast;
   const check = <S extends z.ZodType>(schema: S, attrs: Record<string, string>) => {
-    const result = safeParseFast(schema, attrs);
+    const result = parse(schema, attrs);
     if (result.success) return result.data as z.output<S>;
     for (const issue of result.error.issues) {
       const field = String(issue.path[0] ?? "");
@@ -319,9 +332,11 @@ function build(raw: RawParts): Parsed {
     const attrs = check(SinaAttrs, raw.sina.attrs);
     const lists = {
       NecessitaInterventiSociali: raw.sina.NecessitaInterventiSociali.filter((v) =>
-        listValue(v, NecessitaCodice, "NecessitaInterventiSociali", violations)
+        raw.validated || listValue(v, NecessitaCodice, "NecessitaInterventiSociali", violations)
       ),
-      InvCiv: raw.sina.InvCiv.filter((v) => listValue(v, InvCiv, "InvCiv", violations)),
+      InvCiv: raw.sina.InvCiv.filter((v) =>
+        raw.validated || listValue(v, InvCiv, "InvCiv", violations)
+      ),
     };
     if (attrs) sina = { ...attrs, ...lists };
   }

@@ -234,7 +234,8 @@ async function* xmlItems(
         ordinal++;
         out.push({ ordinal, posizione: ordinal, parsed: fromSinbaElement(r.element) });
       } else {
-        for (const parsed of fromBeneficiarioElement(r.element)) {
+        // The first stage accepted every element against the XSD: it is not checked again.
+        for (const parsed of fromBeneficiarioElement(r.element, { validated: true })) {
           ordinal++;
           out.push({ ordinal, posizione: ordinal, parsed });
         }
