@@ -13,10 +13,10 @@
  * ```
  * @module
  */
-import type { z } from "zod";
+import { type z, ZodOptional } from "zod";
 import type { Violation } from "./rules.ts";
 import { asElement, attrsOf, children, scalar } from "./_xml_nodes.ts";
-import { outputOf, safeParseFast } from "./fast_schema.ts";
+import { FAIL, type FastCheck, fastCheck, outputOf, safeParseFast } from "./fast_schema.ts";
 import {
   AnagraficaAttrs,
   BeneficiarioAttrs,
@@ -163,6 +163,10 @@ export function fromFlatInput(input: FlatInput | FlatLookup): Parsed {
   const list = (name: string) =>
     flatValue(get(name), "text")?.split("|").map((s) => s.trim()).filter(Boolean) ?? [];
   const sinaAttrs = pick(FLAT_SINA_ATTRS);
+  if (Object.keys(sinaAttrs).length === 0 && !get("NecessitaInterventiSociali") && !get("InvCiv")) {
+    const record = validFlatRecord(get);
+    if (record) return { ok: true, record };
+  }
   const lists = {
     NecessitaInterventiSociali: list("NecessitaInterventiSociali"),
     InvCiv: list("InvCiv"),
@@ -205,6 +209,55 @@ const FLAT_ANAGRAFICA = flatFields(BENEFICIARY_FIELDS.slice(1));
 const FLAT_ADDRESS = flatFields(ADDRESS_FIELDS);
 const FLAT_BENEFIT = flatFields(BENEFIT_FIELDS);
 const FLAT_SINA_ATTRS = flatFields(SINA_FIELDS.slice(0, 10));
+
+/** A field of the record read straight from a flat input, with its check (see below). */
+interface DirectField extends FlatField {
+  check: FastCheck;
+  required: boolean;
+}
+
+const directFields = (fields: readonly FlatField[], shape: Record<string, z.ZodType>) =>
+  fields.map((f): DirectField => {
+    const check = fastCheck(shape[f.name]);
+    if (!check) throw new Error(`${f.name}: schema senza verifica diretta`);
+    return { ...f, check, required: !(shape[f.name] instanceof ZodOptional) };
+  });
+
+// The fields of a record without SINA, by part, with the checks of their XSD schemas.
+const DIRECT_MAIN = directFields(
+  [...FLAT_BENEFICIARIO, ...FLAT_ANAGRAFICA, ...FLAT_BENEFIT],
+  { ...BeneficiarioAttrs.shape, ...AnagraficaAttrs.shape, ...PrestazioneAttrs.shape },
+);
+const DIRECT_ADDRESS = directFields(FLAT_ADDRESS, IndirizzoAttrs.shape);
+
+/**
+ * The record of a flat input without SINA, when every field passes its
+ * check: the record {@linkcode build} gives, without the parts it checks
+ * one by one and then merges (most of a CSV record's cost). Undefined
+ * otherwise, and `build` says what is wrong.
+ */
+function validFlatRecord(get: FlatLookup): PsRecord | undefined {
+  const read = (fields: readonly DirectField[]) => {
+    const out: Record<string, unknown> = {};
+    for (const f of fields) {
+      const v = flatValue(get(f.name), f.kind);
+      if (v === undefined) {
+        if (f.required) return undefined;
+        continue;
+      }
+      const parsed = f.check(v);
+      if (parsed === FAIL) return undefined;
+      out[f.name] = parsed;
+    }
+    return out;
+  };
+  const record = read(DIRECT_MAIN);
+  const address = record && read(DIRECT_ADDRESS);
+  if (!record || !address) return undefined;
+  record.Indirizzi = [address];
+  record.TipoOperazione ??= "I";
+  return record as unknown as PsRecord;
+}
 
 /** A flat input's value as the schemas read it; undefined when empty. */
 function flatValue(raw: FlatInput[string], kind: FlatKind): string | undefined {
