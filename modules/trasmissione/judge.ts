@@ -197,12 +197,12 @@ export class BatchBuilder {
     const run = this.#run;
     this.#run = undefined;
     if (!run || this.#ends.length === 0) return;
-    // The bytes are handed over to the storing thread: the next run writes into a new buffer.
+    // A copy of the lines' bytes, of their size, is handed over to the storing thread; the
+    // builder's own buffer is written again by the next run.
     run.copy = {
-      lines: { bytes: this.#bytes.subarray(0, this.#used), ends: Uint32Array.from(this.#ends) },
+      lines: { bytes: this.#bytes.slice(0, this.#used), ends: Uint32Array.from(this.#ends) },
       sina: this.#sina,
     };
-    this.#bytes = new Uint8Array(Math.max(1 << 16, this.#used + (this.#used >> 2)));
     this.#used = 0;
     this.#ends = [];
     this.#sina = [];

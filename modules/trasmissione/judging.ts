@@ -66,7 +66,11 @@ export function judgeWorker(): Worker {
   return new Worker(new URL("./judge_worker.ts", import.meta.url).href, { type: "module" });
 }
 
-/** The judged batches of the flow whose stored blocks are `blocks`, judged by `worker`. */
+/**
+ * The judged batches of the flow whose stored blocks are `blocks`, judged by
+ * `worker`. A block that is a whole buffer is handed over to the worker: the
+ * source must not use it again.
+ */
 export async function* judgedBatches(
   blocks: AsyncIterable<Uint8Array>,
   start: Omit<Start, "type">,
@@ -93,10 +97,16 @@ export async function* judgedBatches(
         const next = await source.next();
         if (next.done) worker.postMessage({ type: "end" } satisfies ToWorker);
         else {
-          // A copy of its own to transfer: a block may be a view on a larger, shared buffer
-          // (a Node Buffer's `slice` would not copy).
-          const bytes = new Uint8Array(next.value);
-          worker.postMessage({ type: "block", bytes } satisfies ToWorker, [bytes.buffer]);
+          // A block that is a whole buffer is handed over as it is; a view on a larger buffer,
+          // which may be shared (a Node Buffer's `slice` would not copy), is copied first.
+          const block = next.value;
+          const { buffer } = block;
+          const whole = buffer instanceof ArrayBuffer && block.byteOffset === 0 &&
+            block.byteLength === buffer.byteLength;
+          const bytes = whole ? block : new Uint8Array(block);
+          worker.postMessage({ type: "block", bytes } satisfies ToWorker, [
+            bytes.buffer as ArrayBuffer,
+          ]);
         }
       }
     } catch (error) {
