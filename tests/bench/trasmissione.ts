@@ -104,7 +104,7 @@ async function ingest(
       args: [
         "run",
         "-A",
-        "--v8-flags=--max-old-space-size=192,--max-semi-space-size=32",
+        "--v8-flags=--max-old-space-size=192,--max-semi-space-size=16",
         new URL("./_ingest_process.ts", import.meta.url).pathname,
         ...args,
       ],
