@@ -129,7 +129,18 @@ function batches(
   }, worker);
 }
 
-/** Partial acceptance: each batch stored and committed with its checkpoint. */
+/** Batches written at once, each in a transaction of its own (see {@linkcode store}). */
+const WRITING = 2;
+
+/**
+ * Partial acceptance: each batch stored and committed with its checkpoint.
+ * Two batches are written at once, on two connections: the server stores
+ * one while it receives the other. They still commit in file order — a
+ * batch checks the lease and moves the checkpoint only once the previous
+ * one has committed — and a batch that holds a key of the previous one
+ * waits for it, so that a duplicate or a cancellation across them is judged
+ * on what the previous one stored.
+ */
 async function store(
   deps: IngestDeps,
   job: JobContext,
@@ -138,25 +149,44 @@ async function store(
   worker: Worker,
 ) {
   let done = flow.posizione;
-  let pending: Promise<void> = Promise.resolve();
-  // The next batch is parsed and judged while the previous one is being written.
-  for await (const batch of batches(flow, deps, rules, { skip: done, storing: true, worker })) {
-    await pending;
-    const start = done;
-    done += batch.size;
-    pending = deps.sql.begin(async (tx) => {
-      await job.assertLease(tx);
-      const counts = zero();
-      const out: Line[] = [];
-      counts.ricevuti = batch.size;
-      await write(tx, deps, flow, batch, counts, out);
-      await commitBatch(tx, flow, start, batch.size, counts, out);
-    }).then(() => job.progress({ done, total: flow.totale ?? undefined }));
-    // Awaited before the next batch; observed now, so that a failure while the next batch is
-    // being parsed is not an unhandled rejection (which would end the worker process).
-    pending.catch(() => {});
+  // The batches being written, oldest first: their commit, the report of their progress that
+  // follows it, and their keys.
+  const writing: { committed: Promise<void>; reported: Promise<void>; keys: Set<string> }[] = [];
+  try {
+    // The next batch is parsed and judged while the previous ones are being written.
+    for await (const batch of batches(flow, deps, rules, { skip: done, storing: true, worker })) {
+      if (writing.length === WRITING) await writing.shift()!.reported;
+      const keys = new Set(batch.runs.flatMap((run) => run.keys));
+      const previous = writing.at(-1);
+      if (previous && previous.keys.values().some((key) => keys.has(key))) await previous.reported;
+      const before = previous?.committed;
+      const start = done;
+      done += batch.size;
+      const end = done;
+      const committed = deps.sql.begin(async (tx) => {
+        const counts = zero();
+        const out: Line[] = [];
+        counts.ricevuti = batch.size;
+        await write(tx, deps, flow, batch, counts, out);
+        // The previous batch's checkpoint is where this one starts.
+        await before;
+        await job.assertLease(tx);
+        await commitBatch(tx, flow, start, batch.size, counts, out);
+      });
+      const reported = committed.then(() => previous?.reported).then(() =>
+        job.progress({ done: end, total: flow.totale ?? undefined })
+      );
+      // Awaited later; observed now, so that a failure while the next batch is being parsed is
+      // not an unhandled rejection (which would end the worker process).
+      committed.catch(() => {});
+      reported.catch(() => {});
+      writing.push({ committed, reported, keys });
+    }
+    for (const { reported } of writing) await reported;
+  } finally {
+    // A failure leaves no transaction behind it: those in flight end (and roll back) first.
+    await Promise.allSettled(writing.map((w) => w.reported));
   }
-  await pending;
   return await finish(deps, flow);
 }
 

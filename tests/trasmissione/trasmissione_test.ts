@@ -184,6 +184,37 @@ dbTest("trasmissione: CSV flows — encodings, delimiters, every rule, receipts"
     },
   );
 
+  await t.step(
+    "batches written together: duplicates and cancellations across them, in file order",
+    async () => {
+      // 5 000 records make five batches (500, 1 000, 1 750, 875, 875: see `batchSize`), of
+      // which two are written at a time.
+      const data = rows(5000, 20_000);
+      data[700] = data[300]; // batch 2 repeats a key of batch 1: R15
+      data[1600] = { ...data[1000], TipoOperazione: "C" }; // batch 3 cancels a key of batch 2
+      data[3300] = data[1000]; // batch 4 inserts it again
+      data[3400] = data[1000]; // and repeats it: R15
+      const res = await send(op, "lotti.csv", csvOf(data));
+      await drain();
+      const o = await outcome(op, res.id!);
+      assert.deepEqual(
+        [o.ricevuti, o.accettati, o.annullati, o.scartati],
+        [5000, 4997, 1, 2],
+      );
+      assert.deepEqual((await scarti(op, res.id!)).slice(1).map((l) => [l[0], l[2]]), [
+        ["702", "R15"],
+        ["3402", "R15"],
+      ]);
+      const states = await sql`
+        select stato from prestazioni where protocollo_domanda = ${data[1000].ProtocolloDomanda}
+        order by id`;
+      assert.deepEqual(states.map((r) => r.stato), ["annullata", "attiva"]);
+      const [job] = await sql`
+        select attempts, state from jobs where (payload ->> 'flusso')::bigint = ${res.id!}`;
+      assert.deepEqual([job.attempts, job.state], [1, "succeeded"], "no batch failed on the way");
+    },
+  );
+
   await t.step("a dry run stores nothing, and judges duplicates against the register", async () => {
     const before = (await sql`select count(*) as n from prestazioni`)[0].n;
     const data = [...rows(2, 1), ...rows(2, 900)];
