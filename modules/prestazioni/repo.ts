@@ -59,15 +59,62 @@ export interface EncodedLines {
   ends: Uint32Array;
 }
 
-/** `lines` (without line feeds) as {@linkcode EncodedLines}. */
-export function encodeLines(lines: readonly string[]): EncodedLines {
-  const bytes = new TextEncoder().encode(lines.length ? lines.join("\n") + "\n" : "");
-  const ends = new Uint32Array(lines.length);
-  for (let i = 0, at = 0; i < lines.length; i++) ends[i] = at = bytes.indexOf(LF, at) + 1;
-  return { bytes, ends };
+/**
+ * `COPY` lines encoded as they come, into {@linkcode EncodedLines}: a few
+ * dozen at a time (each call to the encoder has a cost of its own), into a
+ * buffer that is reused after each {@linkcode LineEncoder.take}.
+ */
+export class LineEncoder {
+  #bytes = new Uint8Array(0);
+  #used = 0;
+  #ends: number[] = [];
+  #pending = "";
+  #pendingLines = 0;
+  #encoder = new TextEncoder();
+
+  /** Lines added since the last {@linkcode take}. */
+  get length(): number {
+    return this.#ends.length + this.#pendingLines;
+  }
+
+  /** Adds a line (without its line feed). */
+  add(line: string): void {
+    this.#pending += line + "\n";
+    if (++this.#pendingLines === ENCODE_LINES) this.#encodePending();
+  }
+
+  /** The lines added since the last call, in an array of their own size. */
+  take(): EncodedLines {
+    this.#encodePending();
+    const lines = { bytes: this.#bytes.slice(0, this.#used), ends: Uint32Array.from(this.#ends) };
+    this.#used = 0;
+    this.#ends = [];
+    return lines;
+  }
+
+  #encodePending() {
+    const text = this.#pending;
+    this.#pending = "";
+    this.#pendingLines = 0;
+    // UTF-8 takes at most three bytes per UTF-16 unit.
+    const room = text.length * 3;
+    if (this.#used + room > this.#bytes.length) {
+      const grown = new Uint8Array(Math.max(2 * this.#bytes.length, this.#used + room, 1 << 16));
+      grown.set(this.#bytes.subarray(0, this.#used));
+      this.#bytes = grown;
+    }
+    const start = this.#used;
+    this.#used += this.#encoder.encodeInto(text, this.#bytes.subarray(start)).written;
+    // A COPY line holds no line feed of its own (COPY escapes them): each one found ends a line.
+    for (let at = start; at < this.#used;) {
+      at = this.#bytes.indexOf(LF, at) + 1;
+      this.#ends.push(at);
+    }
+  }
 }
 
 const LF = 10;
+const ENCODE_LINES = 64;
 
 /** The outcome of storing one record, in the order given. */
 export type StoreOutcome = { ok: true; id: number } | { ok: false; violation: Violation };
@@ -341,6 +388,13 @@ async function nextIds(sql: Queryable, n: number): Promise<number[]> {
   return rows.map((row) => Number(row.id));
 }
 
+/** `lines` (without line feeds) as {@linkcode EncodedLines}. */
+function encodedLines(lines: readonly string[]): EncodedLines {
+  const encoder = new LineEncoder();
+  for (const line of lines) encoder.add(line);
+  return encoder.take();
+}
+
 /** Whether every line of `lines` starts with `prefix`. */
 function linesStartWith(lines: EncodedLines, prefix: string): boolean {
   const head = new TextEncoder().encode(prefix);
@@ -455,7 +509,7 @@ export class PrestazioniRepo {
       return await this.insertLines(tx as Transaction, ente, acquisizione, {
         keys: records.map((a) => businessKey(a.record)),
         protocolli: records.map((a) => a.record.ProtocolloDomanda),
-        lines: encodeLines(records.map((a) => copyLine(ente, acquisizione, a))),
+        lines: encodedLines(records.map((a) => copyLine(ente, acquisizione, a))),
         sina: records.map((a) => a.record.SINA ? sinaLine(a.record.SINA) : ""),
       });
     }

@@ -6,7 +6,13 @@
  * @module
  */
 import type { PsRecord } from "../prestazioni/record.ts";
-import { businessKey, copyLine, type EncodedLines, sinaLine } from "../prestazioni/repo.ts";
+import {
+  businessKey,
+  copyLine,
+  type EncodedLines,
+  LineEncoder,
+  sinaLine,
+} from "../prestazioni/repo.ts";
 import { checkRecord, type RuleContext, type Violation } from "../prestazioni/rules.ts";
 import { checkSinba, type SinbaRecord } from "../prestazioni/sinba.ts";
 import type { Scarto } from "./repo.ts";
@@ -106,14 +112,9 @@ export interface BatchTarget {
 export class BatchBuilder {
   #batch: JudgedBatch = { size: 0, rejected: 0, scarti: [], runs: [] };
   #run?: Run;
-  // The current run's COPY lines, as UTF-8 bytes, and where each ends.
-  #bytes = new Uint8Array(0);
-  #used = 0;
-  #ends: number[] = [];
+  // The current run's COPY lines and SINA lines.
+  #lines = new LineEncoder();
   #sina: string[] = [];
-  #pending = "";
-  #pendingLines = 0;
-  #encoder = new TextEncoder();
 
   constructor(private readonly target: BatchTarget) {}
 
@@ -150,7 +151,7 @@ export class BatchBuilder {
     if (copying) {
       const { ente, acquisizione } = this.target.copyTo!;
       const ps = r as PsRecord;
-      this.#line(copyLine(ente, acquisizione, { record: ps, warnings: j.warnings }));
+      this.#lines.add(copyLine(ente, acquisizione, { record: ps, warnings: j.warnings }));
       this.#sina.push(ps.SINA ? sinaLine(ps.SINA) : "");
     } else run.records?.push({ record: r, warnings: j.warnings });
   }
@@ -163,54 +164,15 @@ export class BatchBuilder {
     return batch;
   }
 
-  /** Appends a COPY line and its line feed to the current run's lines. */
-  #line(line: string) {
-    // Encoded a few dozen at a time: each call to the encoder has a cost of its own.
-    this.#pending += line + "\n";
-    if (++this.#pendingLines === ENCODE_LINES) this.#encodePending();
-  }
-
-  /** Encodes the pending lines at the end of the current run's bytes. */
-  #encodePending() {
-    const text = this.#pending;
-    this.#pending = "";
-    this.#pendingLines = 0;
-    // UTF-8 takes at most three bytes per UTF-16 unit.
-    const room = text.length * 3;
-    if (this.#used + room > this.#bytes.length) {
-      const grown = new Uint8Array(Math.max(2 * this.#bytes.length, this.#used + room, 1 << 16));
-      grown.set(this.#bytes.subarray(0, this.#used));
-      this.#bytes = grown;
-    }
-    const start = this.#used;
-    this.#used += this.#encoder.encodeInto(text, this.#bytes.subarray(start)).written;
-    // A COPY line holds no line feed of its own (COPY escapes them): each one found ends a line.
-    for (let at = start; at < this.#used;) {
-      at = this.#bytes.indexOf(LF, at) + 1;
-      this.#ends.push(at);
-    }
-  }
-
   /** Closes the current run: its lines, when it has any, become its `copy`. */
   #endRun() {
-    this.#encodePending();
     const run = this.#run;
     this.#run = undefined;
-    if (!run || this.#ends.length === 0) return;
-    // A copy of the lines' bytes, of their size, is handed over to the storing thread; the
-    // builder's own buffer is written again by the next run.
-    run.copy = {
-      lines: { bytes: this.#bytes.slice(0, this.#used), ends: Uint32Array.from(this.#ends) },
-      sina: this.#sina,
-    };
-    this.#used = 0;
-    this.#ends = [];
+    if (!run || this.#lines.length === 0) return;
+    run.copy = { lines: this.#lines.take(), sina: this.#sina };
     this.#sina = [];
   }
 }
-
-const LF = 10;
-const ENCODE_LINES = 64;
 
 /** The buffers a batch can hand over to another thread instead of copying them. */
 export function transferables(batch: JudgedBatch): ArrayBuffer[] {
