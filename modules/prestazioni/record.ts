@@ -160,10 +160,16 @@ export function fromFlatInput(input: FlatInput | FlatLookup): Parsed {
     }
     return out;
   };
+  const listText = (name: string) => flatValue(get(name), "text");
   const list = (name: string) =>
-    flatValue(get(name), "text")?.split("|").map((s) => s.trim()).filter(Boolean) ?? [];
+    listText(name)?.split("|").map((s) => s.trim()).filter(Boolean) ?? [];
   const sinaAttrs = pick(FLAT_SINA_ATTRS);
-  if (Object.keys(sinaAttrs).length === 0 && !get("NecessitaInterventiSociali") && !get("InvCiv")) {
+  // Without any SINA value the record may be read straight from its fields. (A list of
+  // separators alone is no assessment either, and takes the long way to say so.)
+  if (
+    Object.keys(sinaAttrs).length === 0 && listText("NecessitaInterventiSociali") === undefined &&
+    listText("InvCiv") === undefined
+  ) {
     const record = validFlatRecord(get);
     if (record) return { ok: true, record };
   }

@@ -854,9 +854,9 @@ Deno.test("fuzz: a record without SINA read straight from its fields is the one 
   for (let i = 0; i < FLAT_INPUTS; i++) {
     const input = flatInput(rnd);
     for (const name of SINA_FIELDS) delete input[name];
-    // A blank SINA list is no assessment, but it keeps the input off the direct reading: the
-    // record is then made part by part, by the schemas' checks.
-    const checked = fromFlatInput({ ...input, InvCiv: " " });
+    // A SINA list of separators alone is no assessment, but it keeps the input off the direct
+    // reading: the record is then made part by part, by the schemas' checks.
+    const checked = fromFlatInput({ ...input, InvCiv: "|" });
     assert.deepEqual(fromFlatInput(input), checked, JSON.stringify(input));
     if (checked.ok) compared++;
   }
@@ -1121,6 +1121,13 @@ Deno.test("parsers: inputs found by fuzzing — fromFlatInput with a JSON body",
       const input = { ...VALID_ROW, [field]: JSON.parse(json) } as FlatInput;
       assert.deepEqual(parsedProblems(fromFlatInput(input)), []);
     });
+  }
+});
+
+Deno.test("parsers: a SINA list given as a number in a JSON body is judged, not dropped", () => {
+  for (const field of ["InvCiv", "NecessitaInterventiSociali"]) {
+    const parsed = fromFlatInput({ ...VALID_ROW, [field]: 0 });
+    assert.ok(!parsed.ok && parsed.violations.some((v) => v.field === field), field);
   }
 });
 
