@@ -34,7 +34,7 @@ export interface Accepted {
 
 /**
  * Records to store through `COPY`, written ahead as text (see
- * {@linkcode copyLine} and {@linkcode sinaLine}): what a flow's worker
+ * {@linkcode LineWriter} and {@linkcode sinaLine}): what a flow's worker
  * sends instead of the records themselves.
  */
 export interface CopyBatch {
@@ -60,61 +60,102 @@ export interface EncodedLines {
 }
 
 /**
- * `COPY` lines encoded as they come, into {@linkcode EncodedLines}: a few
- * dozen at a time (each call to the encoder has a cost of its own), into a
- * buffer that is reused after each {@linkcode LineEncoder.take}.
+ * The `COPY` lines of records to store, written straight into UTF-8 bytes
+ * ({@linkcode EncodedLines}): each value escaped and encoded as it is
+ * copied, into a buffer reused after each {@linkcode LineWriter.take}.
+ * (Lines built as strings and then encoded cost twice as much: the
+ * concatenations, then the flattening and encoding of the whole.)
  */
-export class LineEncoder {
-  #bytes = new Uint8Array(0);
+export class LineWriter {
+  #bytes = new Uint8Array(1 << 16);
   #used = 0;
   #ends: number[] = [];
-  #pending = "";
-  #pendingLines = 0;
-  #encoder = new TextEncoder();
 
   /** Lines added since the last {@linkcode take}. */
   get length(): number {
-    return this.#ends.length + this.#pendingLines;
+    return this.#ends.length;
   }
 
-  /** Adds a line (without its line feed). */
-  add(line: string): void {
-    this.#pending += line + "\n";
-    if (++this.#pendingLines === ENCODE_LINES) this.#encodePending();
+  /** Adds the line of a record to store: every column but the id, ending in a line feed. */
+  add(ente: string, acquisizione: string, { record, warnings }: Accepted): void {
+    for (let c = 0; c < COLUMNS.length; c++) {
+      if (c > 0) this.#byte(TAB);
+      const v = COLUMNS[c][2](record, warnings, ente, acquisizione);
+      if (v === null || v === undefined) this.#text("\\N", false);
+      else this.#text(asText(v), true);
+    }
+    this.#byte(LF);
+    this.#ends.push(this.#used);
   }
 
   /** The lines added since the last call, in an array of their own size. */
   take(): EncodedLines {
-    this.#encodePending();
     const lines = { bytes: this.#bytes.slice(0, this.#used), ends: Uint32Array.from(this.#ends) };
     this.#used = 0;
     this.#ends = [];
     return lines;
   }
 
-  #encodePending() {
-    const text = this.#pending;
-    this.#pending = "";
-    this.#pendingLines = 0;
-    // UTF-8 takes at most three bytes per UTF-16 unit.
-    const room = text.length * 3;
-    if (this.#used + room > this.#bytes.length) {
-      const grown = new Uint8Array(Math.max(2 * this.#bytes.length, this.#used + room, 1 << 16));
-      grown.set(this.#bytes.subarray(0, this.#used));
-      this.#bytes = grown;
+  #byte(b: number) {
+    this.#room(1);
+    this.#bytes[this.#used++] = b;
+  }
+
+  /** `s` in UTF-8 (a lone surrogate as U+FFFD, as `TextEncoder` writes it), `COPY`-escaped if `escape`. */
+  #text(s: string, escape: boolean) {
+    // At most three bytes per UTF-16 unit: a pair takes four, an escape two.
+    this.#room(3 * s.length);
+    const b = this.#bytes;
+    let at = this.#used;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        if (escape && (c === BACKSLASH || c === TAB || c === LF || c === CR)) {
+          b[at++] = BACKSLASH;
+          b[at++] = c === BACKSLASH ? BACKSLASH : c === TAB ? 0x74 : c === LF ? 0x6e : 0x72;
+        } else b[at++] = c;
+      } else if (c < 0x800) {
+        b[at++] = 0xc0 | (c >> 6);
+        b[at++] = 0x80 | (c & 0x3f);
+      } else if ((c & 0xf800) !== 0xd800) {
+        at = utf8Three(b, at, c);
+      } else if (c < 0xdc00 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+        b[at++] = 0xf0 | (cp >> 18);
+        b[at++] = 0x80 | ((cp >> 12) & 0x3f);
+        b[at++] = 0x80 | ((cp >> 6) & 0x3f);
+        b[at++] = 0x80 | (cp & 0x3f);
+      } else at = utf8Three(b, at, 0xfffd);
     }
-    const start = this.#used;
-    this.#used += this.#encoder.encodeInto(text, this.#bytes.subarray(start)).written;
-    // A COPY line holds no line feed of its own (COPY escapes them): each one found ends a line.
-    for (let at = start; at < this.#used;) {
-      at = this.#bytes.indexOf(LF, at) + 1;
-      this.#ends.push(at);
-    }
+    this.#used = at;
+  }
+
+  #room(n: number) {
+    if (this.#used + n <= this.#bytes.length) return;
+    const grown = new Uint8Array(Math.max(2 * this.#bytes.length, this.#used + n));
+    grown.set(this.#bytes.subarray(0, this.#used));
+    this.#bytes = grown;
   }
 }
 
+function utf8Three(b: Uint8Array, at: number, c: number): number {
+  b[at] = 0xe0 | (c >> 12);
+  b[at + 1] = 0x80 | ((c >> 6) & 0x3f);
+  b[at + 2] = 0x80 | (c & 0x3f);
+  return at + 3;
+}
+
+/** The `COPY` lines of `records`. */
+function linesOf(ente: string, acquisizione: string, records: readonly Accepted[]): EncodedLines {
+  const writer = new LineWriter();
+  for (const accepted of records) writer.add(ente, acquisizione, accepted);
+  return writer.take();
+}
+
 const LF = 10;
-const ENCODE_LINES = 64;
+const CR = 13;
+const TAB = 9;
+const BACKSLASH = 92;
 
 /** The outcome of storing one record, in the order given. */
 export type StoreOutcome = { ok: true; id: number } | { ok: false; violation: Violation };
@@ -271,15 +312,6 @@ function escapes(s: string): boolean {
   return false;
 }
 
-/**
- * The `COPY` line of a record to store (every column but the id), which the
- * repository would otherwise write itself: the flows' worker writes it, in
- * parallel with the storing of the previous batch.
- */
-export function copyLine(ente: string, acquisizione: string, accepted: Accepted): string {
-  return copyText(rowValues(ente, acquisizione, accepted));
-}
-
 /** A SINA assessment's values in `SINA_COLUMNS` order, but for its ente and record id. */
 function sinaValues(s: NonNullable<PsRecord["SINA"]>): unknown[] {
   const attrs = s as unknown as Record<string, string | undefined>;
@@ -388,13 +420,6 @@ async function nextIds(sql: Queryable, n: number): Promise<number[]> {
   return rows.map((row) => Number(row.id));
 }
 
-/** `lines` (without line feeds) as {@linkcode EncodedLines}. */
-function encodedLines(lines: readonly string[]): EncodedLines {
-  const encoder = new LineEncoder();
-  for (const line of lines) encoder.add(line);
-  return encoder.take();
-}
-
 /** Whether every line of `lines` starts with `prefix`. */
 function linesStartWith(lines: EncodedLines, prefix: string): boolean {
   const head = new TextEncoder().encode(prefix);
@@ -427,8 +452,6 @@ function withIds(
   });
   return out.subarray(0, at);
 }
-
-const TAB = 9;
 
 /**
  * The indexes of the first record of each key, in order; `repeated` is
@@ -509,7 +532,7 @@ export class PrestazioniRepo {
       return await this.insertLines(tx as Transaction, ente, acquisizione, {
         keys: records.map((a) => businessKey(a.record)),
         protocolli: records.map((a) => a.record.ProtocolloDomanda),
-        lines: encodedLines(records.map((a) => copyLine(ente, acquisizione, a))),
+        lines: linesOf(ente, acquisizione, records),
         sina: records.map((a) => a.record.SINA ? sinaLine(a.record.SINA) : ""),
       });
     }

@@ -6,13 +6,7 @@
  * @module
  */
 import type { PsRecord } from "../prestazioni/record.ts";
-import {
-  businessKey,
-  copyLine,
-  type EncodedLines,
-  LineEncoder,
-  sinaLine,
-} from "../prestazioni/repo.ts";
+import { businessKey, type EncodedLines, LineWriter, sinaLine } from "../prestazioni/repo.ts";
 import { checkRecord, type RuleContext, type Violation } from "../prestazioni/rules.ts";
 import { checkSinba, type SinbaRecord } from "../prestazioni/sinba.ts";
 import type { Scarto } from "./repo.ts";
@@ -113,7 +107,7 @@ export class BatchBuilder {
   #batch: JudgedBatch = { size: 0, rejected: 0, scarti: [], runs: [] };
   #run?: Run;
   // The current run's COPY lines and SINA lines.
-  #lines = new LineEncoder();
+  #lines = new LineWriter();
   #sina: string[] = [];
 
   constructor(private readonly target: BatchTarget) {}
@@ -151,7 +145,7 @@ export class BatchBuilder {
     if (copying) {
       const { ente, acquisizione } = this.target.copyTo!;
       const ps = r as PsRecord;
-      this.#lines.add(copyLine(ente, acquisizione, { record: ps, warnings: j.warnings }));
+      this.#lines.add(ente, acquisizione, { record: ps, warnings: j.warnings });
       this.#sina.push(ps.SINA ? sinaLine(ps.SINA) : "");
     } else run.records?.push({ record: r, warnings: j.warnings });
   }

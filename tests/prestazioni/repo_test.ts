@@ -204,8 +204,9 @@ dbTest(
       Array.from({ length: n }, (_, i) =>
         ok(rec({
           ProtocolloDomanda: `2024/${i % 150 === 7 ? 7 : i}`,
-          // COPY's text format escapes these; the statement does not need to.
-          DenominazionePrestazione: `Contributo\tn. ${i}\\con barra\r\ne a capo`,
+          // COPY's text format escapes these (and the lines are written as UTF-8 bytes directly);
+          // the statement does not need to.
+          DenominazionePrestazione: `Contributo\tn. ${i}\\con barra\r\ne a capo, à € 𝄞`,
           ...(i % 3 === 0 ? sinaRow : {}),
         })));
     // A connection of its own that records the statements, to see which path each batch took.
@@ -244,7 +245,10 @@ dbTest(
         where p.ente_id = ${ente} order by p.protocollo_domanda`;
     assert.deepEqual(await rows("H501"), await rows("F205"));
     const [sample] = await rows("H501");
-    assert.equal(sample.denominazione_prestazione, "Contributo\tn. 0\\con barra\r\ne a capo");
+    assert.equal(
+      sample.denominazione_prestazione,
+      "Contributo\tn. 0\\con barra\r\ne a capo, à € 𝄞",
+    );
     assert.deepEqual(sample.invalidita_civile, ["1", "2"]);
     // Keys already stored make the COPY refuse the batch: the statement takes over, and the
     // outcomes say which records were new.
