@@ -71,6 +71,8 @@ async function serve() {
     staleSeconds: config.jobStaleSeconds,
   });
   worker?.start();
+  // A flow's judging worker is loaded before the flow arrives.
+  if (worker) trasmissione.judges.start();
 
   const server = config.role === "worker" ? undefined : Deno.serve(
     {
@@ -107,6 +109,7 @@ async function serve() {
     }, config.shutdownTimeoutSeconds * 1000);
     await server?.shutdown();
     await worker?.stop();
+    trasmissione.judges.stop();
     await db.close();
     clearTimeout(deadline);
     log.info("arresto completato");

@@ -22,7 +22,7 @@ import type { Violation } from "../prestazioni/rules.ts";
 import { sinbaDuplicate, type SinbaRecord, type SinbaRepo } from "../prestazioni/sinba.ts";
 import type { RuleContextData } from "../prestazioni/validation.ts";
 import { type JudgedBatch, type Run, scarti } from "./judge.ts";
-import { judgedBatches, judgeWorker } from "./judging.ts";
+import { judgedBatches, type JudgeWorkers } from "./judging.ts";
 import type { FlussiRepo, Flusso, Scarto } from "./repo.ts";
 
 /** The job kind. */
@@ -43,6 +43,8 @@ export interface IngestDeps {
   audit: Audit;
   /** The rule context in force, as data for the judging worker. */
   rules(): Promise<RuleContextData>;
+  /** Where a flow's judging worker comes from. */
+  judges: JudgeWorkers;
 }
 
 /** A rejected-record line, as the report shows it. */
@@ -64,8 +66,8 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
     const { ente, flusso } = job.payload as { ente: string; flusso: number };
     const flow = await deps.flussi.get(ente, flusso);
     if (!flow || flow.stato === "ELABORATO" || flow.stato === "RIFIUTATO") return null;
-    // Started now, its code loads while the flow is being prepared.
-    const worker = judgeWorker();
+    // Loaded ahead, or started now: its code loads while the flow is being prepared.
+    const worker = deps.judges.take();
     try {
       await deps.sql`
         update flussi set stato = 'IN_ELABORAZIONE', started_at = coalesce(started_at, now())
@@ -90,7 +92,7 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
       }
       throw error;
     } finally {
-      worker.terminate();
+      deps.judges.done(worker);
     }
   };
 }

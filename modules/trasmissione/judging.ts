@@ -67,6 +67,44 @@ export function judgeWorker(): Worker {
 }
 
 /**
+ * Judging workers loaded ahead of the flows of a process that runs jobs:
+ * a flow takes the worker kept ready, whose code has loaded meanwhile
+ * (a tenth of a second it would otherwise wait for), and once the flow is
+ * done the next one is started. A worker judges one flow only: none
+ * carries anything over from the flow before.
+ */
+export class JudgeWorkers {
+  #ready?: Worker;
+  #keeping = false;
+
+  /** From now on, keeps a worker ready. (A worker kept keeps the process alive: see `stop`.) */
+  start(): void {
+    this.#keeping = true;
+    this.#ready ??= judgeWorker();
+  }
+
+  /** A worker for one flow: the one kept ready, or else a new one. */
+  take(): Worker {
+    const worker = this.#ready ?? judgeWorker();
+    this.#ready = undefined;
+    return worker;
+  }
+
+  /** Ends a flow's worker; one is started for the next flow, if workers are kept ready. */
+  done(worker: Worker): void {
+    worker.terminate();
+    if (this.#keeping) this.#ready ??= judgeWorker();
+  }
+
+  /** Ends the worker kept ready, and keeps none from now on. */
+  stop(): void {
+    this.#keeping = false;
+    this.#ready?.terminate();
+    this.#ready = undefined;
+  }
+}
+
+/**
  * The judged batches of the flow whose stored blocks are `blocks`, judged by
  * `worker`. A block that is a whole buffer is handed over to the worker: the
  * source must not use it again.

@@ -8,6 +8,7 @@
  * const trasmissione = createTrasmissione({ sql, audit, queue, maxUploadBytes, rules });
  * trasmissione.install(app);
  * queue.worker({ handlers: { ...trasmissione.jobs } }).start();
+ * trasmissione.judges.start();
  * ```
  * @module
  */
@@ -20,6 +21,7 @@ import { PrestazioniRepo } from "../prestazioni/repo.ts";
 import type { RuleContextData } from "../prestazioni/validation.ts";
 import { SinbaRepo } from "../prestazioni/sinba.ts";
 import { INGEST_JOB, ingestHandler } from "./ingest.ts";
+import { JudgeWorkers } from "./judging.ts";
 import { FlussiRepo } from "./repo.ts";
 import { trasmissioneRoutes, UPLOAD_PATH } from "./routes.tsx";
 
@@ -32,6 +34,8 @@ export const UPKEEP_JOB = "flussi.manutenzione";
 export interface Trasmissione {
   install(app: Hono<AppEnv>): void;
   jobs: Record<string, JobHandler>;
+  /** The flows' judging workers: a process that runs `jobs` keeps one ready (`start`). */
+  judges: JudgeWorkers;
 }
 
 /** Builds the section. */
@@ -48,6 +52,7 @@ export function createTrasmissione(deps: {
 }): Trasmissione {
   const flussi = new FlussiRepo(deps.sql, { copy: deps.copy });
   const prestazioni = new PrestazioniRepo(deps.sql, { copy: deps.copy });
+  const judges = new JudgeWorkers();
   const routes = trasmissioneRoutes({
     flussi,
     queue: deps.queue,
@@ -68,7 +73,9 @@ export function createTrasmissione(deps: {
         sinba: new SinbaRepo(),
         audit: deps.audit,
         rules: deps.rules,
+        judges,
       }),
     },
+    judges,
   };
 }

@@ -80,6 +80,7 @@ export async function authApp(
   const drain = async () => {
     const worker = queue.worker({ handlers: trasmissione.jobs, pollMs: 10, backoffBaseMs: 10 });
     worker.start();
+    trasmissione.judges.start();
     try {
       for (let i = 0; i < 3000; i++) {
         const [{ n }] = await db.sql`
@@ -90,6 +91,7 @@ export async function authApp(
       throw new Error("i job non sono terminati in 60 secondi");
     } finally {
       await worker.stop();
+      trasmissione.judges.stop();
     }
   };
   const client = (ip = "10.0.0.7") => new Client(app.fetch, ip);

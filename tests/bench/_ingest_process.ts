@@ -49,7 +49,7 @@ const copy = db.kind === "server";
 const flussi = new FlussiRepo(sql, { copy });
 const queue = new JobQueue(sql);
 const rules = new RuleContextCache(sql);
-const { jobs } = createTrasmissione({
+const { jobs, judges } = createTrasmissione({
   sql,
   audit: createAudit(sql),
   queue,
@@ -57,6 +57,9 @@ const { jobs } = createTrasmissione({
   copy,
   rules: () => rules.data(),
 });
+
+// A worker process keeps a judging worker loaded ahead of the flows, as `main.ts` starts it.
+judges.start();
 
 // A worker as it runs every day has the rules in force in memory already: they are loaded once
 // and kept until an administrator activates a new code table.
@@ -92,6 +95,7 @@ for (;;) {
 }
 const seconds = (performance.now() - start) / 1000;
 await worker.stop();
+judges.stop();
 clearInterval(sampler);
 const flow = (await flussi.get("H501", id))!;
 console.log(JSON.stringify({
