@@ -5,6 +5,8 @@
  * upload's stages and the real job; then, in the same run, `COPY` of the same
  * final rows into a table with the same columns and indexes. And the peak
  * resident memory of the ingesting process for 100 000 and 1 000 000 records.
+ * Every measured run, ingest or COPY, starts after a checkpoint (see
+ * {@linkcode checkpoint}).
  * @module
  */
 import { stringify } from "csv/sync";
@@ -16,7 +18,7 @@ import {
   toBeneficiarioElement,
 } from "../../modules/prestazioni/record.ts";
 import { NAMESPACE } from "../../modules/prestazioni/xml_tree.ts";
-import { bestCopySeconds } from "./_db.ts";
+import { bestCopySeconds, checkpoint } from "./_db.ts";
 import { flatRecord } from "./_records.ts";
 import type { Figure } from "./platform.ts";
 
@@ -118,6 +120,11 @@ async function ingest(
   };
   try {
     await run("prepare", url ?? dataDir!);
+    if (databaseUrl) {
+      const admin = connect(databaseUrl, 1);
+      await checkpoint(admin);
+      await admin.end();
+    }
     return { ...JSON.parse(await run(file, url ?? dataDir!)), url };
   } finally {
     if (dataDir) await Deno.remove(dataDir, { recursive: true });
