@@ -207,6 +207,16 @@ export function cents(decimal: string): number {
   return sign * (units * 100 + fraction);
 }
 
+const DSU_FIELDS = ["NumeroProtocolloDSU", "AnnoProtocolloDSU", "DataDSU"] as const;
+const QUOTAS = ["ImportoQuotaEnte", "ImportoQuotaUtente", "ImportoQuotaSSN"] as const;
+// Amounts that cannot be negative (R06).
+const AMOUNTS = [
+  ...QUOTAS,
+  "ImportoQuotaRichiesta",
+  "ImportoSogliaISEE",
+  "OreServizioMensile",
+] as const;
+
 /** Checks one record against R02–R12 and W01–W04. */
 export function checkRecord(r: PsRecord, ctx: RuleContext): Violation[] {
   const out: Violation[] = [];
@@ -303,12 +313,12 @@ export function checkRecord(r: PsRecord, ctx: RuleContext): Violation[] {
     }
   }
 
-  const dsu = [r.NumeroProtocolloDSU, r.AnnoProtocolloDSU, r.DataDSU];
-  const dsuGiven = dsu.filter((v) => v !== undefined && v !== "").length;
+  // Counted without an array: this runs for every record of a flow.
+  const dsuGiven = (r.NumeroProtocolloDSU ? 1 : 0) + (r.AnnoProtocolloDSU ? 1 : 0) +
+    (r.DataDSU ? 1 : 0);
   if (dsuGiven > 0 && dsuGiven < 3) {
-    const missing = ["NumeroProtocolloDSU", "AnnoProtocolloDSU", "DataDSU"].filter((_, i) =>
-      !dsu[i]
-    );
+    const dsu = [r.NumeroProtocolloDSU, r.AnnoProtocolloDSU, r.DataDSU];
+    const missing = DSU_FIELDS.filter((_, i) => !dsu[i]);
     reject("R05", missing[0], null, `Dati della DSU incompleti: manca ${missing.join(", ")}.`);
   } else if (dsuGiven === 3) {
     const year = /-(\d{4})-/.exec(r.NumeroProtocolloDSU!)?.[1];
@@ -322,40 +332,37 @@ export function checkRecord(r: PsRecord, ctx: RuleContext): Violation[] {
     }
   }
 
-  const quotas = (["ImportoQuotaEnte", "ImportoQuotaUtente", "ImportoQuotaSSN"] as const)
-    .filter((q) => r[q] !== undefined);
-  for (
-    const q of [
-      ...quotas,
-      "ImportoQuotaRichiesta",
-      "ImportoSogliaISEE",
-      "OreServizioMensile",
-    ] as const
-  ) {
+  for (const q of AMOUNTS) {
     if (r[q] !== undefined && cents(r[q]!) < 0) {
       reject("R06", q, r[q], `${q} non può essere negativo.`);
     }
   }
   const total = r.CaratterePrestazione === "1" ? r.ImportoMensile : r.ImportoPrestazione;
-  if (quotas.length > 0 && total !== undefined) {
-    const sum = quotas.reduce((s, q) => s + cents(r[q]!), 0);
-    if (Math.abs(sum - cents(total)) > 1) {
-      reject(
-        "R06",
-        quotas[0],
-        r[quotas[0]],
-        `La somma delle quote (${(sum / 100).toFixed(2)}) differisce dall'importo (${
-          (cents(total) / 100).toFixed(2)
-        }).`,
-      );
-    }
+  // The quotas given: their sum, and the first of them (which the rejection names).
+  let first: (typeof QUOTAS)[number] | undefined;
+  let sum = 0;
+  for (const q of QUOTAS) {
+    if (r[q] === undefined) continue;
+    first ??= q;
+    sum += cents(r[q]!);
+  }
+  if (first !== undefined && total !== undefined && Math.abs(sum - cents(total)) > 1) {
+    reject(
+      "R06",
+      first,
+      r[first],
+      `La somma delle quote (${(sum / 100).toFixed(2)}) differisce dall'importo (${
+        (cents(total) / 100).toFixed(2)
+      }).`,
+    );
   }
 
   if (r.PresaCarico === "1" && !r.AreaUtenza) {
     reject("R07", "AreaUtenza", null, "Con presa in carico indicare l'area utenza.");
   }
 
-  for (const [i, a] of r.Indirizzi.entries()) {
+  for (let i = 0; i < r.Indirizzi.length; i++) {
+    const a = r.Indirizzi[i];
     if (a.CodiceNazione !== "380") continue;
     const where = r.Indirizzi.length > 1 ? ` (indirizzo ${i + 1})` : "";
     if (!a.CodiceRegione) {
