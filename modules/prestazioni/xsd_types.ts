@@ -115,6 +115,11 @@ function dayExists(year: number, month: number, day: number): boolean {
 
 /** Whether a collapsed value is an `xs:date`. */
 function isDate(v: string): boolean {
+  // The form of nearly every date, AAAA-MM-GG, read without a match and its strings.
+  if (v.length === 10 && v.charCodeAt(4) === DASH && v.charCodeAt(7) === DASH) {
+    const y = digits(v, 0, 4), mo = digits(v, 5, 7), d = digits(v, 8, 10);
+    if (y >= 0 && mo >= 0 && d >= 0) return y !== 0 && dayExists(y, mo, d);
+  }
   const m = DATE.exec(v);
   if (!m) return false;
   const [, , y, mo, d, tz, tzh, tzm] = m;
@@ -127,6 +132,19 @@ function isDate(v: string): boolean {
     return false;
   }
   return dayExists(Number(y), Number(mo), Number(d));
+}
+
+const DASH = 45;
+
+/** The number the ASCII digits `v[from…to)` write, or -1 if one is not a digit. */
+function digits(v: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 /** A datatype whose value is collapsed first, then judged by `ok` (the output is collapsed). */
