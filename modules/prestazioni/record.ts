@@ -163,16 +163,13 @@ export function fromFlatInput(input: FlatInput | FlatLookup): Parsed {
   const listText = (name: string) => flatValue(get(name), "text");
   const list = (name: string) =>
     listText(name)?.split("|").map((s) => s.trim()).filter(Boolean) ?? [];
-  const sinaAttrs = pick(FLAT_SINA_ATTRS);
   // Without any SINA value the record may be read straight from its fields. (A list of
   // separators alone is no assessment either, and takes the long way to say so.)
-  if (
-    Object.keys(sinaAttrs).length === 0 && listText("NecessitaInterventiSociali") === undefined &&
-    listText("InvCiv") === undefined
-  ) {
+  if (!hasSinaValue(get)) {
     const record = validFlatRecord(get);
     if (record) return { ok: true, record };
   }
+  const sinaAttrs = pick(FLAT_SINA_ATTRS);
   const lists = {
     NecessitaInterventiSociali: list("NecessitaInterventiSociali"),
     InvCiv: list("InvCiv"),
@@ -187,6 +184,13 @@ export function fromFlatInput(input: FlatInput | FlatLookup): Parsed {
     prestazione: pick(FLAT_BENEFIT),
     sina: hasSina ? { attrs: sinaAttrs, ...lists } : undefined,
   });
+}
+
+/** Whether a flat input holds any SINA value (checked before any object is made for it). */
+function hasSinaValue(get: FlatLookup): boolean {
+  for (const f of FLAT_SINA_ATTRS) if (flatValue(get(f.name), f.kind) !== undefined) return true;
+  return flatValue(get("NecessitaInterventiSociali"), "text") !== undefined ||
+    flatValue(get("InvCiv"), "text") !== undefined;
 }
 
 /** How a flat field is read: a date, an amount, a code in capitals, or text as it is. */
