@@ -152,6 +152,13 @@ export type FlatLookup = (name: string) => FlatInput[string];
  */
 export function fromFlatInput(input: FlatInput | FlatLookup): Parsed {
   const get: FlatLookup = typeof input === "function" ? input : (name) => input[name];
+  // Without any SINA value the record may be read straight from its fields. (A list of
+  // separators alone is no assessment either, and takes the long way to say so.)
+  if (!hasSinaValue(get)) {
+    const record = validFlatRecord(get);
+    if (record) return { ok: true, record };
+  }
+  // The long way, part by part (its helpers made only here: most records never take it).
   const pick = (fields: readonly FlatField[]): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const f of fields) {
@@ -160,15 +167,8 @@ export function fromFlatInput(input: FlatInput | FlatLookup): Parsed {
     }
     return out;
   };
-  const listText = (name: string) => flatValue(get(name), "text");
   const list = (name: string) =>
-    listText(name)?.split("|").map((s) => s.trim()).filter(Boolean) ?? [];
-  // Without any SINA value the record may be read straight from its fields. (A list of
-  // separators alone is no assessment either, and takes the long way to say so.)
-  if (!hasSinaValue(get)) {
-    const record = validFlatRecord(get);
-    if (record) return { ok: true, record };
-  }
+    flatValue(get(name), "text")?.split("|").map((s) => s.trim()).filter(Boolean) ?? [];
   const sinaAttrs = pick(FLAT_SINA_ATTRS);
   const lists = {
     NecessitaInterventiSociali: list("NecessitaInterventiSociali"),
