@@ -113,6 +113,19 @@ function dayExists(year: number, month: number, day: number): boolean {
   return day <= (month === 2 && leap ? 29 : MONTH_DAYS[month - 1]);
 }
 
+const DASH = 45;
+
+/** The number the ASCII digits `v[from…to)` write, or -1 if one is not a digit. */
+function digits(v: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
 /** Whether a collapsed value is an `xs:date`. */
 function isDate(v: string): boolean {
   // The form of nearly every date, AAAA-MM-GG, read without a match and its strings.
@@ -132,19 +145,6 @@ function isDate(v: string): boolean {
     return false;
   }
   return dayExists(Number(y), Number(mo), Number(d));
-}
-
-const DASH = 45;
-
-/** The number the ASCII digits `v[from…to)` write, or -1 if one is not a digit. */
-function digits(v: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = v.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    n = n * 10 + c;
-  }
-  return n;
 }
 
 /** A datatype whose value is collapsed first, then judged by `ok` (the output is collapsed). */

@@ -77,15 +77,32 @@ export class JudgeWorkers {
   #ready?: Worker;
   #keeping = false;
 
+  /** `spawn` starts a worker (another only in tests). */
+  constructor(private readonly spawn: () => Worker = judgeWorker) {}
+
   /** From now on, keeps a worker ready. (A worker kept keeps the process alive: see `stop`.) */
   start(): void {
     this.#keeping = true;
-    this.#ready ??= judgeWorker();
+    if (!this.#ready) this.#keep();
+  }
+
+  #keep() {
+    const worker = this.spawn();
+    worker.onerror = (event) => {
+      // Failed while kept (its code did not load): dropped, not started again, so that the next
+      // flow starts its own and a failure fails that flow. Once taken, its flow's handler (which
+      // replaces this one) answers for it.
+      if (this.#ready !== worker) return;
+      event.preventDefault();
+      this.#ready = undefined;
+      worker.terminate();
+    };
+    this.#ready = worker;
   }
 
   /** A worker for one flow: the one kept ready, or else a new one. */
   take(): Worker {
-    const worker = this.#ready ?? judgeWorker();
+    const worker = this.#ready ?? this.spawn();
     this.#ready = undefined;
     return worker;
   }
@@ -93,7 +110,7 @@ export class JudgeWorkers {
   /** Ends a flow's worker; one is started for the next flow, if workers are kept ready. */
   done(worker: Worker): void {
     worker.terminate();
-    if (this.#keeping) this.#ready ??= judgeWorker();
+    if (this.#keeping && !this.#ready) this.#keep();
   }
 
   /** Ends the worker kept ready, and keeps none from now on. */

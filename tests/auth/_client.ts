@@ -90,8 +90,11 @@ export async function authApp(
       }
       throw new Error("i job non sono terminati in 60 secondi");
     } finally {
-      await worker.stop();
-      trasmissione.judges.stop();
+      try {
+        await worker.stop();
+      } finally {
+        trasmissione.judges.stop();
+      }
     }
   };
   const client = (ip = "10.0.0.7") => new Client(app.fetch, ip);
