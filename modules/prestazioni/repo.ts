@@ -110,9 +110,10 @@ export class LineWriter {
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if (c < 0x80) {
-        if (escape && (c === BACKSLASH || c === TAB || c === LF || c === CR)) {
+        const escaped = escape ? COPY_ESCAPED[c] : 0;
+        if (escaped) {
           b[at++] = BACKSLASH;
-          b[at++] = c === BACKSLASH ? BACKSLASH : c === TAB ? 0x74 : c === LF ? 0x6e : 0x72;
+          b[at++] = escaped;
         } else b[at++] = c;
       } else if (c < 0x800) {
         b[at++] = 0xc0 | (c >> 6);
@@ -153,7 +154,6 @@ function linesOf(ente: string, acquisizione: string, records: readonly Accepted[
 }
 
 const LF = 10;
-const CR = 13;
 const TAB = 9;
 const BACKSLASH = 92;
 
@@ -307,7 +307,7 @@ function copyText(values: readonly unknown[]): string {
 function escapes(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 92 || c === 9 || c === 10 || c === 13) return true;
+    if (c < 0x80 && COPY_ESCAPED[c]) return true;
   }
   return false;
 }
@@ -336,6 +336,11 @@ const COPY_ESCAPES: Record<string, string> = {
   "\n": "\\n",
   "\r": "\\r",
 };
+// The same escapes for bytes (`LineWriter`): the character after the backslash, by code (0: none).
+const COPY_ESCAPED = new Uint8Array(0x80);
+for (const [c, escape] of Object.entries(COPY_ESCAPES)) {
+  COPY_ESCAPED[c.charCodeAt(0)] = escape.charCodeAt(1);
+}
 
 /**
  * A PostgreSQL array literal of text values, written directly: the generic

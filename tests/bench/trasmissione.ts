@@ -91,11 +91,10 @@ async function ingest(
 ): Promise<Run & { url?: string }> {
   let url: string | undefined;
   let dataDir: string | undefined;
-  if (databaseUrl) {
-    const admin = connect(databaseUrl, 1);
+  const admin = databaseUrl ? connect(databaseUrl, 1) : undefined;
+  if (databaseUrl && admin) {
     const schema = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
     await admin.unsafe(`create schema ${schema}`);
-    await admin.end();
     const u = new URL(databaseUrl);
     u.searchParams.set("search_path", schema);
     url = u.toString();
@@ -120,13 +119,10 @@ async function ingest(
   };
   try {
     await run("prepare", url ?? dataDir!);
-    if (databaseUrl) {
-      const admin = connect(databaseUrl, 1);
-      await checkpoint(admin);
-      await admin.end();
-    }
+    if (admin) await checkpoint(admin);
     return { ...JSON.parse(await run(file, url ?? dataDir!)), url };
   } finally {
+    await admin?.end();
     if (dataDir) await Deno.remove(dataDir, { recursive: true });
   }
 }
