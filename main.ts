@@ -71,8 +71,11 @@ async function serve() {
     staleSeconds: config.jobStaleSeconds,
   });
   worker?.start();
-  // A flow's judging worker is loaded before the flow arrives.
+  // A flow's judging worker is loaded before the flow arrives, and kept between flows.
   if (worker) trasmissione.judges.start();
+
+  // So is an XML upload's inspection worker, where uploads are served.
+  if (config.role !== "worker") trasmissione.inspectors.start();
 
   const server = config.role === "worker" ? undefined : Deno.serve(
     {
@@ -110,6 +113,7 @@ async function serve() {
     await server?.shutdown();
     await worker?.stop();
     trasmissione.judges.stop();
+    trasmissione.inspectors.stop();
     await db.close();
     clearTimeout(deadline);
     log.info("arresto completato");

@@ -16,13 +16,14 @@
 import type { Audit } from "../platform/audit.ts";
 import type { Queryable, Sql, Transaction } from "../platform/db.ts";
 import type { JobContext, JobHandler } from "../platform/jobs.ts";
+import type { WorkerPool } from "../platform/worker_pool.ts";
 import type { PsRecord } from "../prestazioni/record.ts";
 import { type Accepted, duplicate, notFound, type PrestazioniRepo } from "../prestazioni/repo.ts";
 import type { Violation } from "../prestazioni/rules.ts";
 import { sinbaDuplicate, type SinbaRecord, type SinbaRepo } from "../prestazioni/sinba.ts";
 import type { RuleContextData } from "../prestazioni/validation.ts";
 import { type JudgedBatch, type Run, scarti } from "./judge.ts";
-import { judgedBatches, type JudgeWorkers } from "./judging.ts";
+import { judgedBatches } from "./judging.ts";
 import type { FlussiRepo, Flusso, Scarto } from "./repo.ts";
 
 /** The job kind. */
@@ -43,8 +44,8 @@ export interface IngestDeps {
   audit: Audit;
   /** The rule context in force, as data for the judging worker. */
   rules(): Promise<RuleContextData>;
-  /** Where a flow's judging worker comes from. */
-  judges: JudgeWorkers;
+  /** Where a flow's judging worker comes from, and goes back to once the flow is judged. */
+  judges: WorkerPool;
 }
 
 /** A rejected-record line, as the report shows it. */
@@ -66,8 +67,9 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
     const { ente, flusso } = job.payload as { ente: string; flusso: number };
     const flow = await deps.flussi.get(ente, flusso);
     if (!flow || flow.stato === "ELABORATO" || flow.stato === "RIFIUTATO") return null;
-    // Loaded ahead, or started now: its code loads while the flow is being prepared.
+    // Kept ready, or started now: its code loads while the flow is being prepared.
     const worker = deps.judges.take();
+    let judged = false;
     try {
       await deps.sql`
         update flussi set stato = 'IN_ELABORAZIONE', started_at = coalesce(started_at, now())
@@ -76,6 +78,8 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
       const result = flow.modalita === "verifica" || flow.atomico
         ? await verify(deps, job, flow, rules, worker)
         : await store(deps, job, flow, rules, worker);
+      // Every pass with it read the flow to its end: it waits for nothing more.
+      judged = true;
       return result;
     } catch (error) {
       if (job.attempt >= INGEST_ATTEMPTS && !job.signal.aborted) {
@@ -92,7 +96,8 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
       }
       throw error;
     } finally {
-      deps.judges.done(worker);
+      if (judged) deps.judges.release(worker);
+      else deps.judges.discard(worker);
     }
   };
 }

@@ -16,6 +16,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { concat } from "../platform/bytes.ts";
+import type { WorkerPool } from "../platform/worker_pool.ts";
 import { CSV_COLUMNS } from "../prestazioni/record.ts";
 import { SINBA_CSV_COLUMNS } from "../prestazioni/sinba.ts";
 import type { FlussiRepo } from "./repo.ts";
@@ -82,9 +83,11 @@ export class FlowIntake {
   #recordLine = 1;
   #longRecord = 0;
 
+  /** `inspectors` lends an XML flow its inspection worker (a new one is started without). */
   constructor(
     private readonly flussi: FlussiRepo,
     private readonly flow: { ente: string; flussoId: number },
+    private readonly inspectors?: WorkerPool,
   ) {}
 
   /** Bytes received so far. */
@@ -172,7 +175,7 @@ export class FlowIntake {
     const first = text.trimStart()[0];
     if (first === undefined) return;
     this.#formato = first === "<" ? "xml" : "csv";
-    if (this.#formato === "xml") this.#xml = new XmlInspector();
+    if (this.#formato === "xml") this.#xml = new XmlInspector(this.inspectors);
   }
 
   #inspectCsv(chunk: Uint8Array) {

@@ -1,8 +1,10 @@
 /**
- * The worker that parses and judges a flow (see `judging.ts`): it asks for
- * the file's blocks one ahead of its parsing, and sends back batches of
- * judged records. Parsing and the rules are most of a flow's CPU: here they
- * run beside the thread that writes to the database instead of in its way.
+ * The worker that parses and judges flows, one at a time (see `judging.ts`):
+ * it asks for a flow's blocks one ahead of its parsing, and sends back
+ * batches of judged records. Parsing and the rules are most of a flow's CPU:
+ * here they run beside the thread that writes to the database instead of in
+ * its way. A flow judged to its end leaves nothing behind: the next `start`
+ * begins afresh.
  * @module
  */
 /// <reference lib="deno.worker" />

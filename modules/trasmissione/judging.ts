@@ -14,6 +14,7 @@
  * ```
  * @module
  */
+import { WorkerPool } from "../platform/worker_pool.ts";
 import type { RuleContextData } from "../prestazioni/validation.ts";
 import type { BatchTarget, JudgedBatch } from "./judge.ts";
 import type { FlowShape } from "./sources.ts";
@@ -61,76 +62,33 @@ export function batchSize(done: number, total: number, max: number): number {
   return Math.min(rising, falling);
 }
 
-/** A judging worker, started ahead of its flow: its code loads while the flow is prepared. */
+/** A new judging worker. */
 export function judgeWorker(): Worker {
   return new Worker(new URL("./judge_worker.ts", import.meta.url).href, { type: "module" });
 }
 
 /**
- * Judging workers loaded ahead of the flows of a process that runs jobs:
- * a flow takes the worker kept ready, whose code has loaded meanwhile
- * (a tenth of a second it would otherwise wait for), and once the flow is
- * done the next one is started. A worker judges one flow only: none
- * carries anything over from the flow before.
+ * The judging workers of a process that runs jobs: a flow takes the one kept
+ * ready and gives it back once judged to the end (see `WorkerPool`).
  */
-export class JudgeWorkers {
-  #ready?: Worker;
-  #keeping = false;
-
-  /** `spawn` starts a worker (another only in tests). */
-  constructor(private readonly spawn: () => Worker = judgeWorker) {}
-
-  /** From now on, keeps a worker ready. (A worker kept keeps the process alive: see `stop`.) */
-  start(): void {
-    this.#keeping = true;
-    if (!this.#ready) this.#keep();
-  }
-
-  #keep() {
-    const worker = this.spawn();
-    worker.onerror = (event) => {
-      // Failed while kept (its code did not load): dropped, not started again, so that the next
-      // flow starts its own and a failure fails that flow. Once taken, its flow's handler (which
-      // replaces this one) answers for it.
-      if (this.#ready !== worker) return;
-      event.preventDefault();
-      this.#ready = undefined;
-      worker.terminate();
-    };
-    this.#ready = worker;
-  }
-
-  /** A worker for one flow: the one kept ready, or else a new one. */
-  take(): Worker {
-    const worker = this.#ready ?? this.spawn();
-    this.#ready = undefined;
-    return worker;
-  }
-
-  /** Ends a flow's worker; one is started for the next flow, if workers are kept ready. */
-  done(worker: Worker): void {
-    worker.terminate();
-    if (this.#keeping && !this.#ready) this.#keep();
-  }
-
-  /** Ends the worker kept ready, and keeps none from now on. */
-  stop(): void {
-    this.#keeping = false;
-    this.#ready?.terminate();
-    this.#ready = undefined;
-  }
+export function judgeWorkers(): WorkerPool {
+  return new WorkerPool(judgeWorker);
 }
 
 /**
  * The judged batches of the flow whose stored blocks are `blocks`, judged by
- * `worker`. A block that is a whole buffer is handed over to the worker: the
- * source must not use it again.
+ * `worker` (a new one, ended afterwards, if not given). A given worker that
+ * judged the flow to its end is left running for its owner to reuse; one
+ * left halfway is ended. A block that is a whole buffer is handed over to
+ * the worker: the source must not use it again.
  */
 export async function* judgedBatches(
   blocks: AsyncIterable<Uint8Array>,
   start: Omit<Start, "type">,
-  worker: Worker = judgeWorker(),
+  given?: Worker,
 ): AsyncGenerator<JudgedBatch> {
+  const worker = given ?? judgeWorker();
+  let ended = false;
   const source = blocks[Symbol.asyncIterator]();
   const inbox: FromWorker[] = [];
   let waiting = 0; // batches in the inbox
@@ -193,7 +151,10 @@ export async function* judgedBatches(
       }
       if (failure !== undefined) throw failure;
       const message = inbox.shift()!;
-      if (message.type === "end") return;
+      if (message.type === "end") {
+        ended = true;
+        return;
+      }
       if (message.type === "error") throw new Error(`elaborazione del flusso: ${message.message}`);
       if (message.type === "batch") {
         waiting--;
@@ -202,7 +163,7 @@ export async function* judgedBatches(
       }
     }
   } finally {
-    worker.terminate();
+    if (!given || !ended) worker.terminate();
     await source.return?.();
   }
 }

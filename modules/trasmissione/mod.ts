@@ -9,6 +9,7 @@
  * trasmissione.install(app);
  * queue.worker({ handlers: { ...trasmissione.jobs } }).start();
  * trasmissione.judges.start();
+ * trasmissione.inspectors.start();
  * ```
  * @module
  */
@@ -16,13 +17,15 @@ import type { Hono } from "hono";
 import type { Audit } from "../platform/audit.ts";
 import type { Sql } from "../platform/db.ts";
 import type { JobHandler, JobQueue } from "../platform/jobs.ts";
+import type { WorkerPool } from "../platform/worker_pool.ts";
 import type { AppEnv } from "../platform/web/render.tsx";
 import { PrestazioniRepo } from "../prestazioni/repo.ts";
 import type { RuleContextData } from "../prestazioni/validation.ts";
 import { SinbaRepo } from "../prestazioni/sinba.ts";
 import { INGEST_JOB, ingestHandler } from "./ingest.ts";
-import { JudgeWorkers } from "./judging.ts";
+import { judgeWorkers } from "./judging.ts";
 import { FlussiRepo } from "./repo.ts";
+import { inspectionWorkers } from "./xml_inspection.ts";
 import { trasmissioneRoutes, UPLOAD_PATH } from "./routes.tsx";
 
 export { UPLOAD_PATH };
@@ -35,7 +38,9 @@ export interface Trasmissione {
   install(app: Hono<AppEnv>): void;
   jobs: Record<string, JobHandler>;
   /** The flows' judging workers: a process that runs `jobs` keeps one ready (`start`). */
-  judges: JudgeWorkers;
+  judges: WorkerPool;
+  /** The XML uploads' inspection workers: a process that serves uploads keeps one ready. */
+  inspectors: WorkerPool;
 }
 
 /** Builds the section. */
@@ -52,9 +57,11 @@ export function createTrasmissione(deps: {
 }): Trasmissione {
   const flussi = new FlussiRepo(deps.sql, { copy: deps.copy });
   const prestazioni = new PrestazioniRepo(deps.sql, { copy: deps.copy });
-  const judges = new JudgeWorkers();
+  const judges = judgeWorkers();
+  const inspectors = inspectionWorkers();
   const routes = trasmissioneRoutes({
     flussi,
+    inspectors,
     queue: deps.queue,
     audit: deps.audit,
     maxUploadBytes: deps.maxUploadBytes,
@@ -77,5 +84,6 @@ export function createTrasmissione(deps: {
       }),
     },
     judges,
+    inspectors,
   };
 }

@@ -14,6 +14,7 @@ import { isIsoDate } from "../platform/dates.ts";
 import type { JobQueue } from "../platform/jobs.ts";
 import { render } from "../platform/web/render.tsx";
 import { pageParam } from "../platform/web/forms.ts";
+import type { WorkerPool } from "../platform/worker_pool.ts";
 import { NOT_XML_CHAR } from "../prestazioni/xsd_types.ts";
 import { ErrorPage } from "../../views/pages.tsx";
 import { encodingLabel } from "./encoding.ts";
@@ -25,6 +26,8 @@ import { FlowPage, Progress, TrasmissioneHome } from "./views.tsx";
 /** What the routes need. */
 export interface TrasmissioneDeps {
   flussi: FlussiRepo;
+  /** Where an XML upload's inspection worker comes from, and goes back to. */
+  inspectors: WorkerPool;
   queue: JobQueue;
   audit: Audit;
   maxUploadBytes: number;
@@ -144,7 +147,7 @@ export function trasmissioneRoutes(deps: TrasmissioneDeps): Hono<AuthEnv> {
             operatore: state.user.username,
             cfOperatore: state.user.codiceFiscale,
           });
-          intake = new FlowIntake(flussi, { ente: ente(c), flussoId });
+          intake = new FlowIntake(flussi, { ente: ente(c), flussoId }, deps.inspectors);
           for await (const chunk of chunks) await intake.push(chunk);
         },
       });

@@ -7,13 +7,14 @@
  *
  * @example
  * ```ts
- * const inspector = new XmlInspector();
+ * const inspector = new XmlInspector(inspectionWorkers());
  * for await (const chunk of file) await inspector.write(chunk);
  * const findings = await inspector.finish("H501");
  * ```
  * @module
  */
 import { z } from "zod";
+import { WorkerPool } from "../platform/worker_pool.ts";
 import { safeParseFast } from "../prestazioni/fast_schema.ts";
 import { checkEnvelope } from "../prestazioni/rules.ts";
 import {
@@ -117,17 +118,36 @@ export type FromInspector =
 // Bytes sent and not yet read beyond which `write` waits: memory stays bounded.
 const WINDOW = 4 << 20;
 
-/** {@linkcode XmlInspection} in a worker of its own. */
-export class XmlInspector {
-  #worker = new Worker(new URL("./xml_inspection_worker.ts", import.meta.url).href, {
+/** A new inspection worker. */
+export function inspectionWorker(): Worker {
+  return new Worker(new URL("./xml_inspection_worker.ts", import.meta.url).href, {
     type: "module",
   });
+}
+
+/**
+ * The inspection workers of a process that receives uploads: an upload
+ * takes the one kept ready and gives it back once inspected to the end (see
+ * `WorkerPool`).
+ */
+export function inspectionWorkers(): WorkerPool {
+  return new WorkerPool(inspectionWorker);
+}
+
+/**
+ * {@linkcode XmlInspection} in a worker of its own: taken from `pool` and
+ * given back once the findings arrived, or a new one ended afterwards.
+ */
+export class XmlInspector {
+  #worker: Worker;
   #unread = 0;
   #waiting: (() => void)[] = [];
   #answer?: { resolve: (findings: XmlFindings) => void; reject: (error: Error) => void };
   #failure?: Error;
+  #ended = false;
 
-  constructor() {
+  constructor(private readonly pool?: WorkerPool) {
+    this.#worker = pool?.take() ?? inspectionWorker();
     this.#worker.onmessage = (event: MessageEvent<FromInspector>) => {
       const message = event.data;
       if (message.type === "read") {
@@ -166,22 +186,32 @@ export class XmlInspector {
     if (this.#failure) throw this.#failure;
   }
 
-  /** The findings, once every chunk was written; the worker then ends. */
+  /** The findings, once every chunk was written; the worker then goes back, or ends. */
   async finish(senderEnte: string): Promise<XmlFindings> {
     try {
       if (this.#failure) throw this.#failure;
-      return await new Promise<XmlFindings>((resolve, reject) => {
+      const findings = await new Promise<XmlFindings>((resolve, reject) => {
         this.#answer = { resolve, reject };
         this.#worker.postMessage({ type: "finish", senderEnte } satisfies ToInspector);
       });
+      // Every chunk was read and answered, and the worker began a new inspection.
+      if (!this.#ended) {
+        this.#ended = true;
+        if (this.pool) this.pool.release(this.#worker);
+        else this.#worker.terminate();
+      }
+      return findings;
     } finally {
       this.close();
     }
   }
 
-  /** Ends the worker (also for an upload abandoned halfway). */
+  /** Ends the worker of an inspection left halfway (an upload abandoned, a failure). */
   close(): void {
-    this.#worker.terminate();
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.pool) this.pool.discard(this.#worker);
+    else this.#worker.terminate();
   }
 }
 

@@ -3,7 +3,10 @@ import { seedIdentityDemo } from "../../modules/auth/demo.ts";
 import { CSV_COLUMNS } from "../../modules/prestazioni/record.ts";
 import { FlowIntake, MAX_RECORD_BYTES } from "../../modules/trasmissione/intake.ts";
 import { FlussiRepo } from "../../modules/trasmissione/repo.ts";
+import { inspectionWorker } from "../../modules/trasmissione/xml_inspection.ts";
+import { WorkerPool } from "../../modules/platform/worker_pool.ts";
 import { dbTest } from "../_db.ts";
+import { rows, xmlOf } from "./_flows.ts";
 
 const header = CSV_COLUMNS.join(";");
 const row = (cf: string) => `${cf};${"x;".repeat(CSV_COLUMNS.length - 2)}y`;
@@ -50,3 +53,55 @@ dbTest("FlowIntake: CSV counts and problems do not depend on where chunks end", 
     if (name === "a quote left open") assert.match(first!, /"riga":3,"messaggio":"Virgolette/);
   }
 });
+
+dbTest(
+  "FlowIntake: an XML inspection worker given back inspects the next upload as a new one does",
+  async (_t, db) => {
+    await seedIdentityDemo(db.sql);
+    const flussi = new FlussiRepo(db.sql, { copy: db.kind === "server" });
+    const valid = xmlOf(rows(30));
+    const files = [
+      valid,
+      // Against the XSD: an attribute the schema does not know, a benefit code too long.
+      valid.replace("<Anagrafica ", '<Anagrafica Extra="1" ').replace(
+        'CodicePrestazione="A1.04"',
+        'CodicePrestazione="A1.04.99.99"',
+      ),
+      // Not well-formed halfway.
+      valid.slice(0, valid.length / 2) + "<<",
+      valid.replace("H501.PS", "F205.PS"),
+    ];
+    const reportOf = async (text: string, pool?: WorkerPool) => {
+      const flussoId = await flussi.create("H501", {
+        nomeFile: "f.xml",
+        modalita: "invio",
+        atomico: false,
+        operatore: "test",
+        cfOperatore: "RSSMRA80A01H501U",
+      });
+      const intake = new FlowIntake(flussi, { ente: "H501", flussoId }, pool);
+      const bytes = new TextEncoder().encode(text);
+      for (let at = 0; at < bytes.length; at += 1000) await intake.push(bytes.slice(at, at + 1000));
+      return await intake.finish("H501");
+    };
+    const fresh = [];
+    for (const text of files) fresh.push(await reportOf(text));
+    assert.equal(fresh[0].problems.length, 0);
+    assert.ok(fresh.slice(1, 3).every((r) => r.problems.length > 0));
+    let spawned = 0;
+    const pool = new WorkerPool(() => {
+      spawned++;
+      return inspectionWorker();
+    });
+    pool.start();
+    try {
+      for (const k of [0, 1, 0, 2, 0, 3, 1]) {
+        assert.deepEqual(await reportOf(files[k], pool), fresh[k], `file ${k}`);
+      }
+      // Findings, even of a refused file, leave the worker ready for the next upload.
+      assert.equal(spawned, 1);
+    } finally {
+      pool.stop();
+    }
+  },
+);

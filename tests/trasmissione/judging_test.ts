@@ -1,5 +1,17 @@
 import assert from "node:assert/strict";
-import { batchSize, JudgeWorkers, MIN_BATCH } from "../../modules/trasmissione/judging.ts";
+import { ensureCodeTable } from "../../modules/prestazioni/code_table.ts";
+import { loadReferenceData } from "../../modules/prestazioni/reference_data.ts";
+import { loadRuleContextData } from "../../modules/prestazioni/validation.ts";
+import type { JudgedBatch } from "../../modules/trasmissione/judge.ts";
+import {
+  batchSize,
+  judgedBatches,
+  judgeWorkers,
+  MIN_BATCH,
+} from "../../modules/trasmissione/judging.ts";
+import type { FlowShape } from "../../modules/trasmissione/sources.ts";
+import { dbTest } from "../_db.ts";
+import { csvOf, rows, xmlOf } from "./_flows.ts";
 
 /** The sizes of the batches of a flow of `total` records, from `done`. */
 function sizes(total: number, max: number, done = 0, actual = total): number[] {
@@ -24,39 +36,72 @@ Deno.test("judging: batches grow to the largest size, then shrink towards the en
   assert.deepEqual(sizes(1000, 5000, 0, 2000), [500, 500, 500, 500]);
 });
 
-Deno.test("JudgeWorkers: a worker that fails while kept is dropped, and the next flow starts its own", async () => {
-  const dir = await Deno.makeTempDir();
-  const script = `${dir}/failing_worker.js`;
-  await Deno.writeTextFile(script, "throw new Error('caricamento fallito');\n");
-  const spawned: Worker[] = [];
-  let errors = 0;
-  const judges = new JudgeWorkers(() => {
-    const worker = new Worker(new URL(`file://${script}`).href, { type: "module" });
-    worker.addEventListener("error", () => errors++);
-    spawned.push(worker);
-    return worker;
-  });
-  const until = async (done: () => boolean) => {
-    for (let i = 0; i < 1000 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
-    assert.ok(done(), "in time");
-  };
-  try {
-    judges.start();
-    // Its failure does not end this process (it would end the test run), and it is not kept.
-    await until(() => errors === 1);
-    const taken = judges.take();
-    assert.equal(spawned.length, 2, "a new worker for the flow");
-    assert.notEqual(taken, spawned[0]);
-    // A flow's own handler answers for its worker, as `judgedBatches` does.
-    taken.onerror = (event) => event.preventDefault();
-    await until(() => errors === 2);
-    judges.done(taken);
-    assert.equal(spawned.length, 3, "the next one is started when a flow is done");
-    await until(() => errors === 3);
-    assert.equal(spawned.length, 3, "a failed worker is not started again by itself");
-  } finally {
-    judges.stop();
-    for (const worker of spawned) worker.terminate();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+/** The whole buffers of a file, in blocks of `size` bytes, as the repository reads them back. */
+async function* blocksOf(text: string, size = 4096): AsyncGenerator<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  for (let at = 0; at < bytes.length; at += size) yield bytes.slice(at, at + size);
+}
+
+dbTest(
+  "judging: a worker given back after a flow judges the next as a new worker does; one left halfway ends",
+  async (_t, db) => {
+    await ensureCodeTable(db.sql);
+    await loadReferenceData(db.sql);
+    const rules = await loadRuleContextData(db.sql);
+    const data = rows(300);
+    // Some records break rules, so that the batches carry rejected lines too.
+    for (const k of [3, 77, 150]) data[k].CodicePrestazione = "Z9.99";
+    data[200].CodiceFiscale = "RSSMRA80A01H501X";
+    const flows = [
+      { text: csvOf(data), shape: { tipo: "PS_PSA_SINA", formato: "csv", encoding: "UTF-8" } },
+      {
+        text: xmlOf(rows(200, 1000)),
+        shape: { tipo: "PS_PSA_SINA", formato: "xml", encoding: "UTF-8" },
+      },
+    ] as const;
+    const startOf = (shape: FlowShape, total: number) => ({
+      shape,
+      rules,
+      skip: 0,
+      batchSize: 100,
+      total,
+      storing: true,
+      copyTo: { ente: "H501", acquisizione: "00000000-0000-0000-0000-000000000001" },
+    });
+    const judgeAll = async (flow: (typeof flows)[number], worker?: Worker) => {
+      const out: JudgedBatch[] = [];
+      const total = flow.shape.formato === "csv" ? 300 : 200;
+      for await (
+        const batch of judgedBatches(blocksOf(flow.text), startOf(flow.shape, total), worker)
+      ) {
+        out.push(batch);
+      }
+      return out;
+    };
+    const fresh = [await judgeAll(flows[0]), await judgeAll(flows[1])];
+    assert.equal(fresh[0].reduce((n, b) => n + b.rejected, 0), 4);
+
+    const pool = judgeWorkers();
+    pool.start();
+    try {
+      const worker = pool.take();
+      for (const k of [0, 1, 0, 1]) {
+        assert.deepEqual(await judgeAll(flows[k], worker), fresh[k], `flow ${k}`);
+        pool.release(worker);
+        assert.equal(pool.take(), worker, "the same worker serves the next flow");
+      }
+      let terminated = false;
+      const terminate = worker.terminate.bind(worker);
+      worker.terminate = () => {
+        terminated = true;
+        terminate();
+      };
+      for await (
+        const _ of judgedBatches(blocksOf(flows[0].text), startOf(flows[0].shape, 300), worker)
+      ) break;
+      assert.ok(terminated, "a flow left halfway ends its worker");
+    } finally {
+      pool.stop();
+    }
+  },
+);
