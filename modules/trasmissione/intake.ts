@@ -71,6 +71,8 @@ export class FlowIntake {
   #blockBytes = 0;
   #blocks = 0;
   #writing: Promise<void> = Promise.resolve();
+  // The block being written, kept for the XML inspection.
+  #stored?: Uint8Array<ArrayBuffer>;
   #formato?: "csv" | "xml";
   #xml?: XmlInspector;
   #headerBytes: number[] = [];
@@ -102,8 +104,7 @@ export class FlowIntake {
     this.#sniffer.feed(chunk);
     this.#bytes += chunk.length;
     if (!this.#formato) this.#detect(chunk);
-    if (this.#xml) await this.#xml.write(chunk);
-    else if (this.#formato === "csv") this.#inspectCsv(chunk);
+    if (this.#formato === "csv") this.#inspectCsv(chunk);
     let offset = 0;
     while (offset < chunk.length) {
       const take = Math.min(BLOCK_BYTES - this.#blockBytes, chunk.length - offset);
@@ -119,6 +120,7 @@ export class FlowIntake {
     try {
       await this.#flush();
       await this.#writing;
+      await this.#inspectStored();
     } catch (error) {
       this.close();
       throw error;
@@ -160,10 +162,22 @@ export class FlowIntake {
     this.#blockBytes = 0;
     // One block is written while the next is read and inspected: never more than two in memory.
     await this.#writing;
+    await this.#inspectStored();
     const n = this.#blocks++;
     this.#writing = this.flussi.storeBlock(this.flow.ente, this.flow.flussoId, n, data);
     // Observed at once, and awaited by the next block or by `finish`: not an unhandled rejection.
     this.#writing.catch(() => {});
+    this.#stored = data;
+  }
+
+  /**
+   * An XML block goes to its inspection once stored: the store no longer
+   * needs it, and it is handed over instead of copied.
+   */
+  async #inspectStored() {
+    const block = this.#stored;
+    this.#stored = undefined;
+    if (block && this.#xml) await this.#xml.write(block);
   }
 
   /** The first character that is not a BOM or white space says XML (`<`) or CSV. */

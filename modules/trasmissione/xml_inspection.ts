@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * const inspector = new XmlInspector(inspectionWorkers());
- * for await (const chunk of file) await inspector.write(chunk);
+ * for await (const block of blocks) await inspector.write(block);
  * const findings = await inspector.finish("H501");
  * ```
  * @module
@@ -172,12 +172,16 @@ export class XmlInspector {
     this.#answer?.reject(this.#failure);
   }
 
-  /** Sends the next chunk; waits only while the worker is too far behind. */
-  async write(chunk: Uint8Array): Promise<void> {
+  /**
+   * Hands the next piece of the file over to the worker (`bytes`, a whole
+   * buffer, is not the caller's any more); waits only while the worker is
+   * too far behind.
+   */
+  async write(bytes: Uint8Array<ArrayBuffer>): Promise<void> {
     if (this.#failure) throw this.#failure;
-    // A copy of its own to transfer: the caller keeps the chunk to store it (and a Node Buffer's
-    // `slice` would not copy).
-    const bytes = new Uint8Array(chunk);
+    if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) {
+      throw new RangeError("solo un buffer intero si può cedere al controllo");
+    }
     this.#unread += bytes.length;
     this.#worker.postMessage({ type: "chunk", bytes } satisfies ToInspector, [bytes.buffer]);
     while (this.#unread > WINDOW && !this.#failure) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { seedIdentityDemo } from "../../modules/auth/demo.ts";
 import { CSV_COLUMNS } from "../../modules/prestazioni/record.ts";
-import { FlowIntake, MAX_RECORD_BYTES } from "../../modules/trasmissione/intake.ts";
+import { BLOCK_BYTES, FlowIntake, MAX_RECORD_BYTES } from "../../modules/trasmissione/intake.ts";
 import { FlussiRepo } from "../../modules/trasmissione/repo.ts";
 import { inspectionWorker } from "../../modules/trasmissione/xml_inspection.ts";
 import { WorkerPool } from "../../modules/platform/worker_pool.ts";
@@ -70,6 +70,12 @@ dbTest(
       // Not well-formed halfway.
       valid.slice(0, valid.length / 2) + "<<",
       valid.replace("H501.PS", "F205.PS"),
+      // Over two blocks, wrong in the last one.
+      (() => {
+        const large = xmlOf(rows(2500, 100));
+        const at = large.lastIndexOf("<Anagrafica ") + "<Anagrafica ".length;
+        return `${large.slice(0, at)}Extra="1" ${large.slice(at)}`;
+      })(),
     ];
     const reportOf = async (text: string, pool?: WorkerPool) => {
       const flussoId = await flussi.create("H501", {
@@ -88,6 +94,8 @@ dbTest(
     for (const text of files) fresh.push(await reportOf(text));
     assert.equal(fresh[0].problems.length, 0);
     assert.ok(fresh.slice(1, 3).every((r) => r.problems.length > 0));
+    assert.ok(files[4].length > BLOCK_BYTES);
+    assert.match(JSON.stringify(fresh[4].problems), /Beneficiario n\. 2500: Anagrafica: Extra/);
     let spawned = 0;
     const pool = new WorkerPool(() => {
       spawned++;
@@ -95,7 +103,7 @@ dbTest(
     });
     pool.start();
     try {
-      for (const k of [0, 1, 0, 2, 0, 3, 1]) {
+      for (const k of [0, 1, 0, 2, 0, 3, 1, 4, 0]) {
         assert.deepEqual(await reportOf(files[k], pool), fresh[k], `file ${k}`);
       }
       // Findings, even of a refused file, leave the worker ready for the next upload.
