@@ -301,9 +301,14 @@ export function fromBeneficiarioElement(
   element: XmlElement,
   { validated = false }: { validated?: boolean } = {},
 ): Parsed[] {
-  const anagrafica = attrsOf(children(element, "Anagrafica")[0]);
-  const indirizzi = children(element, "Indirizzo").map(attrsOf);
-  const prestazioni = children(element, "PrestazioniSociali");
+  // A tree the XSD's schema accepted has the shape it gives: it is read directly. Any other
+  // (a JSON body's, say) is read defensively, node by node.
+  const attrs = validated ? acceptedAttrs : attrsOf;
+  const kids = validated ? acceptedChildren : children;
+  const beneficiario = attrs(element);
+  const anagrafica = attrs(kids(element, "Anagrafica")[0]);
+  const indirizzi = kids(element, "Indirizzo").map(attrs);
+  const prestazioni = kids(element, "PrestazioniSociali");
   if (prestazioni.length === 0) {
     return [{
       ok: false,
@@ -317,7 +322,7 @@ export function fromBeneficiarioElement(
     }];
   }
   return prestazioni.map((p) => {
-    const sina = children(p, "SINA")[0];
+    const sina = kids(p, "SINA")[0];
     // Text-only children: xml2js gives a string, or `{ _: text }` when the element has attributes.
     const texts = (parent: XmlElement | undefined, child: string) => {
       const list = asElement(parent) ? parent[child] : undefined;
@@ -325,20 +330,31 @@ export function fromBeneficiarioElement(
     };
     return build({
       validated,
-      beneficiario: attrsOf(element),
+      beneficiario,
       anagrafica,
       indirizzi,
-      prestazione: attrsOf(p),
+      prestazione: attrs(p),
       sina: sina && {
-        attrs: attrsOf(sina),
+        attrs: attrs(sina),
         NecessitaInterventiSociali: texts(
-          children(sina, "NecessitaInterventiSociali")[0],
+          kids(sina, "NecessitaInterventiSociali")[0],
           "CodicePrestazione",
         ),
-        InvCiv: texts(children(sina, "InvaliditaCivile")[0], "InvCiv"),
+        InvCiv: texts(kids(sina, "InvaliditaCivile")[0], "InvCiv"),
       },
     });
   });
+}
+
+/** The attributes of a node of an accepted tree (every attribute the reader's text). */
+function acceptedAttrs(node: unknown): Record<string, string> {
+  return (typeof node === "object" && node !== null && (node as XmlElement).$) || {};
+}
+
+/** The children named `name` of a node of an accepted tree, as the reader listed them. */
+function acceptedChildren(node: unknown, name: string): XmlElement[] {
+  const list = typeof node === "object" && node !== null ? (node as XmlElement)[name] : undefined;
+  return Array.isArray(list) ? list : [];
 }
 
 interface RawParts {

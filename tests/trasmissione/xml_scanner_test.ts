@@ -29,6 +29,7 @@ import sax from "sax";
 import { validateXML } from "xmllint-wasm";
 import { MAX_TOKEN, XmlScanner, type XmlTag } from "../../modules/trasmissione/xml_scanner.ts";
 import { FlowXmlReader, type XmlRecord } from "../../modules/trasmissione/xml_stream.ts";
+import { XmlInspection } from "../../modules/trasmissione/xml_inspection.ts";
 import { rows, xmlOf } from "./_flows.ts";
 
 type Attribute = [name: string, value: string, prefix: string, local: string, uri: string];
@@ -501,4 +502,18 @@ Deno.test("FlowXmlReader: DTD, encoding and well-formedness messages", () => {
     { riga: 2, messaggio: "Elemento a non previsto dallo schema in Flusso." },
     { riga: 2, messaggio: "XML non ben formato: tag di chiusura </b> non corrispondente a <a>" },
   ]);
+});
+
+Deno.test("FlowXmlReader: a child named __proto__ is an own child the schema refuses, not a prototype", () => {
+  const flow = xmlOf(rows(1, 0)).replace(
+    "<Anagrafica ",
+    "<__proto__><Anagrafica/></__proto__><Anagrafica ",
+  );
+  const [record] = read(flow, () => flow.length).records;
+  assert.equal(Object.getPrototypeOf(record.element), Object.prototype);
+  assert.ok(Object.hasOwn(record.element, "__proto__"));
+  const inspection = new XmlInspection();
+  inspection.write(new TextEncoder().encode(flow));
+  const { problems } = inspection.finish("H501");
+  assert.match(JSON.stringify(problems), /Beneficiario n\. 1: __proto__ non previsto dallo schema/);
 });
