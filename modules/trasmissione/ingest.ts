@@ -23,7 +23,7 @@ import type { Violation } from "../prestazioni/rules.ts";
 import { sinbaDuplicate, type SinbaRecord, type SinbaRepo } from "../prestazioni/sinba.ts";
 import type { RuleContextData } from "../prestazioni/validation.ts";
 import { type JudgedBatch, type Run, scarti } from "./judge.ts";
-import { judgedBatches } from "./judging.ts";
+import { idle, judgedBatches } from "./judging.ts";
 import type { FlussiRepo, Flusso, Scarto } from "./repo.ts";
 
 /** The job kind. */
@@ -69,7 +69,7 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
     if (!flow || flow.stato === "ELABORATO" || flow.stato === "RIFIUTATO") return null;
     // Kept ready, or started now: its code loads while the flow is being prepared.
     const worker = deps.judges.take();
-    let judged = false;
+    let done = false;
     try {
       await deps.sql`
         update flussi set stato = 'IN_ELABORAZIONE', started_at = coalesce(started_at, now())
@@ -78,8 +78,7 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
       const result = flow.modalita === "verifica" || flow.atomico
         ? await verify(deps, job, flow, rules, worker)
         : await store(deps, job, flow, rules, worker);
-      // Every pass with it read the flow to its end: it waits for nothing more.
-      judged = true;
+      done = true;
       return result;
     } catch (error) {
       if (job.attempt >= INGEST_ATTEMPTS && !job.signal.aborted) {
@@ -96,7 +95,8 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
       }
       throw error;
     } finally {
-      if (judged) deps.judges.release(worker);
+      // Given back only when the flow is done and the worker judged it to its end.
+      if (done && idle(worker)) deps.judges.release(worker);
       else deps.judges.discard(worker);
     }
   };

@@ -2,8 +2,8 @@
  * The first stage of a flow, run on the upload stream itself: each chunk is
  * hashed, stored in the database in blocks of 1 MiB and inspected (encoding,
  * format, CSV header; XML well-formedness, envelope and validity against the
- * official XSD, element by element, in a worker: `xml_inspection.ts`), then
- * forgotten. What it finds decides whether the flow is refused as a whole
+ * official XSD, element by element, in a worker that gets each block once it
+ * is stored: `xml_inspection.ts`), then forgotten. What it finds decides whether the flow is refused as a whole
  * (RICHIESTA_INVALIDA) before any record is judged.
  *
  * @example
@@ -160,14 +160,15 @@ export class FlowIntake {
     const data = concat(this.#block);
     this.#block = [];
     this.#blockBytes = 0;
-    // One block is written while the next is read and inspected: never more than two in memory.
+    // One block is written while the next is read: never more than two here (and, for XML, the
+    // few the inspection has not read yet: see `XmlInspector`).
     await this.#writing;
     await this.#inspectStored();
     const n = this.#blocks++;
     this.#writing = this.flussi.storeBlock(this.flow.ente, this.flow.flussoId, n, data);
     // Observed at once, and awaited by the next block or by `finish`: not an unhandled rejection.
     this.#writing.catch(() => {});
-    this.#stored = data;
+    if (this.#xml) this.#stored = data;
   }
 
   /**

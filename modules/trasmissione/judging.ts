@@ -75,11 +75,22 @@ export function judgeWorkers(): WorkerPool {
   return new WorkerPool(judgeWorker);
 }
 
+// The given workers whose last flow was judged to its end: they wait for nothing more.
+const judgedToEnd = new WeakSet<Worker>();
+
+/**
+ * Whether `worker`, given to {@linkcode judgedBatches}, judged its last flow
+ * to the end (and so can judge another); false once it was left halfway.
+ */
+export function idle(worker: Worker): boolean {
+  return judgedToEnd.has(worker);
+}
+
 /**
  * The judged batches of the flow whose stored blocks are `blocks`, judged by
  * `worker` (a new one, ended afterwards, if not given). A given worker that
- * judged the flow to its end is left running for its owner to reuse; one
- * left halfway is ended. A block that is a whole buffer is handed over to
+ * judged the flow to its end is left running for its owner to reuse (see
+ * {@linkcode idle}); one left halfway is ended. A block that is a whole buffer is handed over to
  * the worker: the source must not use it again.
  */
 export async function* judgedBatches(
@@ -88,6 +99,7 @@ export async function* judgedBatches(
   given?: Worker,
 ): AsyncGenerator<JudgedBatch> {
   const worker = given ?? judgeWorker();
+  judgedToEnd.delete(worker);
   let ended = false;
   const source = blocks[Symbol.asyncIterator]();
   const inbox: FromWorker[] = [];
@@ -164,6 +176,7 @@ export async function* judgedBatches(
     }
   } finally {
     if (!given || !ended) worker.terminate();
+    else judgedToEnd.add(worker);
     await source.return?.();
   }
 }

@@ -178,7 +178,15 @@ export function trasmissioneRoutes(deps: TrasmissioneDeps): Hono<AuthEnv> {
     const fields = upload.fields;
     const modalita = fields.modalita === "verifica" ? "verifica" : "invio";
     const atomico = fields.atomico === "1";
-    const report = await intake.finish(ente(c));
+    let report;
+    try {
+      report = await intake.finish(ente(c));
+    } catch (error) {
+      // The inspection failed (its worker, say): nothing of the upload stays behind.
+      intake.close();
+      await flussi.discard(ente(c), id);
+      throw error;
+    }
     const problems = [...report.problems];
     const chosen = fields.tipo;
     if (problems.length === 0 && TIPI.has(chosen ?? "") && report.tipo && chosen !== report.tipo) {

@@ -32,6 +32,9 @@ export async function withDatabase<T>(
   }
 }
 
+/** The runs of each `COPY` measure, of which the best counts. */
+export const COPY_RUNS = 3;
+
 /**
  * `COPY` of every row of `prestazioni` (or of those flow `flusso` stored)
  * into a new table like it (same columns and indexes): the benchmarks'
@@ -40,21 +43,27 @@ export async function withDatabase<T>(
  * to run on a small machine, and its best makes a ratio the hardest to meet.
  * Each run starts after a {@linkcode checkpoint}, as the runs it is compared with do.
  */
-export async function bestCopySeconds(sql: Sql, flusso?: number): Promise<number> {
+export async function bestCopySeconds(
+  sql: Sql,
+  flow?: { flusso: number; rows: number },
+): Promise<number> {
   const [sample] = await sql`select * from prestazioni limit 1`;
   const columns = Object.keys(sample).filter((c) => c !== "id");
   // PostgreSQL's own text form of every value is what COPY reads back.
   const rows = await sql.unsafe(
     `select ${columns.map((c) => `${c}::text`).join(", ")} from prestazioni ${
-      flusso === undefined
+      flow === undefined
         ? ""
         : "where acquisizione_id in (select id from acquisizioni where flusso_id = $1)"
     }`,
-    flusso === undefined ? [] : [flusso],
+    flow === undefined ? [] : [flow.flusso],
   );
+  if (flow && rows.length !== flow.rows) {
+    throw new Error(`il flusso ${flow.flusso} ha ${rows.length} righe, non ${flow.rows}`);
+  }
   const text = rows.map((r) => columns.map((c) => copyValue(r[c])).join("\t")).join("\n") + "\n";
   let best = Infinity;
-  for (let run = 0; run < 3; run++) {
+  for (let run = 0; run < COPY_RUNS; run++) {
     await sql`drop table if exists bench_copy`;
     await sql`create table bench_copy (like prestazioni including defaults including identity including indexes including constraints)`;
     await checkpoint(sql);

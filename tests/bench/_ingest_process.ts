@@ -28,6 +28,7 @@ import { encodingLabel } from "../../modules/trasmissione/encoding.ts";
 import { FlowIntake } from "../../modules/trasmissione/intake.ts";
 import { createTrasmissione } from "../../modules/trasmissione/mod.ts";
 import { FlussiRepo } from "../../modules/trasmissione/repo.ts";
+import { checkpoint } from "./_db.ts";
 
 const [file, database, warmUp] = Deno.args;
 const url = database.startsWith("postgres") ? database : undefined;
@@ -105,7 +106,11 @@ async function ingest(file: string) {
   return { id, report, intakeSeconds, seconds };
 }
 
-if (warmUp) await ingest(warmUp);
+if (warmUp) {
+  await ingest(warmUp);
+  // The measured flow starts after a checkpoint, as every measured run does.
+  await checkpoint(sql);
+}
 const { id, report, intakeSeconds, seconds } = await ingest(file);
 await worker.stop();
 judges.stop();

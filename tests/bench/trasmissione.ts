@@ -21,13 +21,13 @@ import {
   toBeneficiarioElement,
 } from "../../modules/prestazioni/record.ts";
 import { NAMESPACE } from "../../modules/prestazioni/xml_tree.ts";
-import { bestCopySeconds, checkpoint } from "./_db.ts";
+import { bestCopySeconds, checkpoint, COPY_RUNS } from "./_db.ts";
 import { flatRecord } from "./_records.ts";
 import type { Figure } from "./platform.ts";
 
 const CHUNK = 10_000;
 // Ingests measured for each format, as COPY is measured: the best of three.
-const RUNS = 3;
+const RUNS = COPY_RUNS;
 // The warm-up flow's records, numbered far from the measured ones.
 const WARM_UP = 10_000;
 const WARM_UP_FIRST = 5_000_000;
@@ -148,10 +148,10 @@ async function dropSchema(databaseUrl: string, url: string) {
 }
 
 /** COPY of the rows the run's flow stored (see {@linkcode bestCopySeconds}): seconds. */
-async function copySeconds(url: string, flusso: number): Promise<number> {
+async function copySeconds(url: string, flusso: number, rows: number): Promise<number> {
   const sql = connect(url, 1);
   try {
-    return await bestCopySeconds(sql, flusso);
+    return await bestCopySeconds(sql, { flusso, rows });
   } finally {
     await sql.end();
   }
@@ -183,7 +183,7 @@ export async function benchTrasmissione(
         if (run.accepted !== n) throw new Error(`${format}: accettati ${run.accepted} su ${n}`);
         measured.push(run);
         if (run.url && databaseUrl) {
-          copy = Math.min(copy, await copySeconds(run.url, run.flusso));
+          copy = Math.min(copy, await copySeconds(run.url, run.flusso, n));
           await dropSchema(databaseUrl, run.url);
         }
       }
@@ -197,7 +197,7 @@ export async function benchTrasmissione(
       if (copy < Infinity) {
         const copyRate = n / copy;
         detail += `; COPY delle stesse righe ${Math.round(copyRate)} record/s (migliore di ${
-          3 * RUNS
+          COPY_RUNS * RUNS
         }) → ${(rate / copyRate).toFixed(2)}× COPY (obiettivo ${target}×)`;
       } else {
         detail += "; rapporto con COPY non misurato: COPY non funziona sul database integrato";

@@ -69,7 +69,8 @@ dbTest(
       ),
       // Not well-formed halfway.
       valid.slice(0, valid.length / 2) + "<<",
-      valid.replace("H501.PS", "F205.PS"),
+      // Another ente's flow (R13).
+      valid.replace('<Ente Codice="H501"', '<Ente Codice="F205"'),
       // Over two blocks, wrong in the last one.
       (() => {
         const large = xmlOf(rows(2500, 100));
@@ -93,7 +94,7 @@ dbTest(
     const fresh = [];
     for (const text of files) fresh.push(await reportOf(text));
     assert.equal(fresh[0].problems.length, 0);
-    assert.ok(fresh.slice(1, 3).every((r) => r.problems.length > 0));
+    assert.ok(fresh.slice(1, 4).every((r) => r.problems.length > 0));
     assert.ok(files[4].length > BLOCK_BYTES);
     assert.match(JSON.stringify(fresh[4].problems), /Beneficiario n\. 2500: Anagrafica: Extra/);
     let spawned = 0;
@@ -108,6 +109,20 @@ dbTest(
       }
       // Findings, even of a refused file, leave the worker ready for the next upload.
       assert.equal(spawned, 1);
+      // An upload abandoned halfway ends its worker; the next upload has a new one.
+      const flussoId = await flussi.create("H501", {
+        nomeFile: "f.xml",
+        modalita: "invio",
+        atomico: false,
+        operatore: "test",
+        cfOperatore: "RSSMRA80A01H501U",
+      });
+      const abandoned = new FlowIntake(flussi, { ente: "H501", flussoId }, pool);
+      await abandoned.push(new TextEncoder().encode(files[4]).slice(0, 3 * BLOCK_BYTES / 2));
+      abandoned.close();
+      assert.equal(spawned, 2);
+      assert.deepEqual(await reportOf(files[0], pool), fresh[0]);
+      assert.equal(spawned, 2);
     } finally {
       pool.stop();
     }

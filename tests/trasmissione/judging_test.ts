@@ -5,6 +5,7 @@ import { loadRuleContextData } from "../../modules/prestazioni/validation.ts";
 import type { JudgedBatch } from "../../modules/trasmissione/judge.ts";
 import {
   batchSize,
+  idle,
   judgedBatches,
   judgeWorkers,
   MIN_BATCH,
@@ -87,6 +88,7 @@ dbTest(
       const worker = pool.take();
       for (const k of [0, 1, 0, 1]) {
         assert.deepEqual(await judgeAll(flows[k], worker), fresh[k], `flow ${k}`);
+        assert.ok(idle(worker), "judged to its end");
         pool.release(worker);
         assert.equal(pool.take(), worker, "the same worker serves the next flow");
       }
@@ -100,6 +102,7 @@ dbTest(
         const _ of judgedBatches(blocksOf(flows[0].text), startOf(flows[0].shape, 300), worker)
       ) break;
       assert.ok(terminated, "a flow left halfway ends its worker");
+      assert.ok(!idle(worker), "and it is not given back");
     } finally {
       pool.stop();
     }
