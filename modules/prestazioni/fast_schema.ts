@@ -169,40 +169,47 @@ function compile(schema: z.ZodType): FastCheck | null {
 }
 
 function strictObject(shape: Record<string, z.ZodType>): FastCheck | null {
-  const fields: [string, FastCheck, boolean][] = [];
+  // Each field's place, check, and whether it may be absent.
+  const place = new Map<string, number>();
+  const checks: FastCheck[] = [];
+  const isOptional: boolean[] = [];
   for (const [name, field] of Object.entries(shape)) {
     const check = fastCheck(field);
     if (!check) return null;
-    fields.push([name, check, defOf(field).type === "optional"]);
+    place.set(name, checks.length);
+    checks.push(check);
+    isOptional.push(defOf(field).type === "optional");
   }
-  const known = new Set(Object.keys(shape));
+  const required = isOptional.filter((optional) => !optional).length;
   return (v) => {
     if (typeof v !== "object" || v === null || Array.isArray(v)) return FAIL;
     const input = v as Record<string, unknown>;
-    for (const key in input) if (!known.has(key)) return FAIL;
+    // The input's keys are walked, not the schema's fields: an absent optional field costs
+    // nothing, and each value is read through the key the walk gives (the engine's fast path).
     // zod's output is a new object with the parsed fields; while every field parses to itself
     // (as a valid record's do) it is the input's copy, and the input stands for it.
     let out: Record<string, unknown> | undefined;
-    for (let f = 0; f < fields.length; f++) {
-      const [name, check, optional] = fields[f];
-      const value = input[name];
-      if (value === undefined) {
-        // An absent optional field is left out, as zod leaves it; a present `undefined` goes to zod.
-        if (optional && !Object.hasOwn(input, name)) continue;
-        return FAIL;
-      }
-      const parsed = check(value);
+    let seen = 0;
+    for (const key in input) {
+      const f = place.get(key);
+      // Strict: no key but the fields. A field present as `undefined` goes to zod.
+      if (f === undefined) return FAIL;
+      const value = input[key];
+      if (value === undefined) return FAIL;
+      const parsed = checks[f](value);
       if (parsed === FAIL) return FAIL;
+      if (!isOptional[f]) seen++;
       if (parsed !== value && !out) {
         out = {};
-        for (let e = 0; e < f; e++) {
-          const earlier = fields[e][0];
-          if (Object.hasOwn(input, earlier)) out[earlier] = input[earlier];
+        for (const earlier in input) {
+          if (earlier === key) break;
+          out[earlier] = input[earlier];
         }
       }
-      if (out) out[name] = parsed;
+      if (out) out[key] = parsed;
     }
-    return out ?? input;
+    // Every required field was among the keys.
+    return seen === required ? out ?? input : FAIL;
   };
 }
 
