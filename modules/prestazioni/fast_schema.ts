@@ -80,18 +80,21 @@ function compileOutput(schema: z.ZodType): Output | null {
     return inner && (inner === same ? same : (v) => (v === undefined ? undefined : inner(v)));
   }
   if (def.type !== "object" || defOf(def.catchall ?? schema).type !== "never") return null;
-  const fields: [string, Output][] = [];
+  const fields = new Map<string, Output>();
   for (const [name, field] of Object.entries(def.shape!)) {
     const output = outputFunction(field);
     if (!output) return null;
-    if (output !== same) fields.push([name, output]);
+    if (output !== same) fields.set(name, output);
   }
   // An object whose fields are all their own output is its own (as the fast check gives it).
-  if (fields.length === 0) return same;
+  if (fields.size === 0) return same;
   return (v) => {
     const input = v as Record<string, unknown>;
     let out: Record<string, unknown> | undefined;
-    for (const [name, output] of fields) {
+    // The input's keys are walked (see `strictObject`): a field it lacks costs nothing.
+    for (const name in input) {
+      const output = fields.get(name);
+      if (output === undefined) continue;
       const value = input[name];
       if (value === undefined) continue;
       const parsed = output(value);
