@@ -25,6 +25,17 @@ const FILES: [name: string, text: string, totale: number][] = [
   ],
 ];
 
+/** A new flow of H501, for a file named `nomeFile`. */
+function newFlow(flussi: FlussiRepo, nomeFile: string): Promise<number> {
+  return flussi.create("H501", {
+    nomeFile,
+    modalita: "invio",
+    atomico: false,
+    operatore: "test",
+    cfOperatore: "RSSMRA80A01H501U",
+  });
+}
+
 dbTest("FlowIntake: CSV counts and problems do not depend on where chunks end", async (_t, db) => {
   await seedIdentityDemo(db.sql);
   const flussi = new FlussiRepo(db.sql, { copy: db.kind === "server" });
@@ -32,13 +43,7 @@ dbTest("FlowIntake: CSV counts and problems do not depend on where chunks end", 
     const bytes = new TextEncoder().encode(text);
     let first: string | undefined;
     for (const size of [bytes.length, 1, 7, 64, 4096]) {
-      const flussoId = await flussi.create("H501", {
-        nomeFile: "f.csv",
-        modalita: "invio",
-        atomico: false,
-        operatore: "test",
-        cfOperatore: "RSSMRA80A01H501U",
-      });
+      const flussoId = await newFlow(flussi, "f.csv");
       const intake = new FlowIntake(flussi, { ente: "H501", flussoId });
       for (let at = 0; at < bytes.length; at += size) {
         await intake.push(bytes.slice(at, at + size));
@@ -79,13 +84,7 @@ dbTest(
       })(),
     ];
     const reportOf = async (text: string, pool?: WorkerPool) => {
-      const flussoId = await flussi.create("H501", {
-        nomeFile: "f.xml",
-        modalita: "invio",
-        atomico: false,
-        operatore: "test",
-        cfOperatore: "RSSMRA80A01H501U",
-      });
+      const flussoId = await newFlow(flussi, "f.xml");
       const intake = new FlowIntake(flussi, { ente: "H501", flussoId }, pool);
       const bytes = new TextEncoder().encode(text);
       for (let at = 0; at < bytes.length; at += 1000) await intake.push(bytes.slice(at, at + 1000));
@@ -110,13 +109,7 @@ dbTest(
       // Findings, even of a refused file, leave the worker ready for the next upload.
       assert.equal(spawned, 1);
       // An upload abandoned halfway ends its worker; the next upload has a new one.
-      const flussoId = await flussi.create("H501", {
-        nomeFile: "f.xml",
-        modalita: "invio",
-        atomico: false,
-        operatore: "test",
-        cfOperatore: "RSSMRA80A01H501U",
-      });
+      const flussoId = await newFlow(flussi, "f.xml");
       const abandoned = new FlowIntake(flussi, { ente: "H501", flussoId }, pool);
       await abandoned.push(new TextEncoder().encode(files[4]).slice(0, 3 * BLOCK_BYTES / 2));
       abandoned.close();
