@@ -3,8 +3,9 @@
  * hashed, stored in the database in blocks of 1 MiB and inspected (encoding,
  * format, CSV header; XML well-formedness, envelope and validity against the
  * official XSD, element by element, in a worker that gets each block once it
- * is stored: `xml_inspection.ts`), then forgotten. What it finds decides whether the flow is refused as a whole
- * (RICHIESTA_INVALIDA) before any record is judged.
+ * is stored: `xml_inspection.ts`), then forgotten. What it finds decides
+ * whether the flow is refused as a whole (RICHIESTA_INVALIDA) before any
+ * record is judged.
  *
  * @example
  * ```ts
