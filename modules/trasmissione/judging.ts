@@ -90,8 +90,8 @@ export function idle(worker: Worker): boolean {
  * The judged batches of the flow whose stored blocks are `blocks`, judged by
  * `worker` (a new one, ended afterwards, if not given). A given worker that
  * judged the flow to its end is left running for its owner to reuse (see
- * {@linkcode idle}); one left halfway is ended. A block that is a whole buffer is handed over to
- * the worker: the source must not use it again.
+ * {@linkcode idle}); one left halfway is ended. A block that is a whole
+ * buffer is handed over to the worker: the source must not use it again.
  */
 export async function* judgedBatches(
   blocks: AsyncIterable<Uint8Array>,

@@ -135,8 +135,9 @@ export function inspectionWorkers(): WorkerPool {
 }
 
 /**
- * {@linkcode XmlInspection} in a worker of its own: taken from `pool` and
- * given back once the findings arrived, or a new one ended afterwards.
+ * {@linkcode XmlInspection} in a worker of its own, taken from `pool` and
+ * given back once the findings arrived (a pool never started, the default,
+ * gives a new worker and ends it).
  */
 export class XmlInspector {
   #worker: Worker;
@@ -146,8 +147,8 @@ export class XmlInspector {
   #failure?: Error;
   #ended = false;
 
-  constructor(private readonly pool?: WorkerPool) {
-    this.#worker = pool?.take() ?? inspectionWorker();
+  constructor(private readonly pool: WorkerPool = inspectionWorkers()) {
+    this.#worker = pool.take();
     this.#worker.onmessage = (event: MessageEvent<FromInspector>) => {
       const message = event.data;
       if (message.type === "read") {
@@ -201,8 +202,7 @@ export class XmlInspector {
       // Every chunk was read and answered, and the worker began a new inspection.
       if (!this.#ended) {
         this.#ended = true;
-        if (this.pool) this.pool.release(this.#worker);
-        else this.#worker.terminate();
+        this.pool.release(this.#worker);
       }
       return findings;
     } finally {
@@ -214,8 +214,7 @@ export class XmlInspector {
   close(): void {
     if (this.#ended) return;
     this.#ended = true;
-    if (this.pool) this.pool.discard(this.#worker);
-    else this.#worker.terminate();
+    this.pool.discard(this.#worker);
   }
 }
 

@@ -36,12 +36,12 @@ export async function withDatabase<T>(
 export const COPY_RUNS = 3;
 
 /**
- * `COPY` of every row of `prestazioni` (or of those flow `flusso` stored)
- * into a new table like it (same columns and indexes): the benchmarks'
- * yardstick, in seconds. The best of
- * three, each into a new table: COPY's own time varies by a third from run
- * to run on a small machine, and its best makes a ratio the hardest to meet.
- * Each run starts after a {@linkcode checkpoint}, as the runs it is compared with do.
+ * `COPY` of every row of `prestazioni` (or of those flow `flusso` stored,
+ * `rows` of them) into a new table like it (same columns and indexes): the
+ * benchmarks' yardstick, in seconds. The best of {@linkcode COPY_RUNS}, each
+ * into a new table: COPY's own time varies by a third from run to run on a
+ * small machine, and its best makes a ratio the hardest to meet. Each run
+ * starts after a {@linkcode checkpoint}, as the runs it is compared with do.
  */
 export async function bestCopySeconds(
   sql: Sql,
