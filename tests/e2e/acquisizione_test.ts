@@ -26,9 +26,18 @@ async function valueBecomes(page: Page, selector: string, pattern: RegExp): Prom
 const login = (page: Page, base: string, username: string) =>
   signIn(page, base, username, "/acquisizione");
 
-/** Waits until htmx has swapped a block in (the option or field appears). */
-const attached = (page: Page, selector: string) =>
-  page.waitForSelector(selector, { state: "attached", timeout: 10_000 });
+/**
+ * Waits until htmx has swapped a block in (the option or field appears) and
+ * settled it: htmx gives new content its behaviour only once settled (20 ms
+ * later, longer on a busy machine), and a change made before is lost.
+ */
+async function attached(page: Page, selector: string): Promise<void> {
+  await page.waitForSelector(selector, { state: "attached", timeout: 10_000 });
+  await page.waitForSelector(".htmx-added, .htmx-settling, .htmx-swapping, .htmx-request", {
+    state: "detached",
+    timeout: 10_000,
+  });
+}
 
 Deno.test({
   name:
