@@ -231,7 +231,7 @@ export class FlussiRepo {
       copyIn(
         tx,
         "copy flussi_blocchi (ente_id, flusso_id, n, dati) from stdin (format binary)",
-        rows,
+        [rows],
       )
     );
   }
