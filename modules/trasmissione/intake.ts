@@ -16,7 +16,6 @@
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
-import { concat } from "../platform/bytes.ts";
 import type { WorkerPool } from "../platform/worker_pool.ts";
 import { CSV_COLUMNS } from "../prestazioni/record.ts";
 import { SINBA_CSV_COLUMNS } from "../prestazioni/sinba.ts";
@@ -68,7 +67,8 @@ export class FlowIntake {
   #hash: Hash = createHash("sha256");
   #sniffer = new EncodingSniffer();
   #bytes = 0;
-  #block: Uint8Array[] = [];
+  // The block being filled: each chunk is copied in as it comes, so the caller may reuse it.
+  #block?: Uint8Array<ArrayBuffer>;
   #blockBytes = 0;
   #blocks = 0;
   #writing: Promise<void> = Promise.resolve();
@@ -98,7 +98,7 @@ export class FlowIntake {
     return this.#bytes;
   }
 
-  /** Takes the next chunk of the file. */
+  /** Takes the next chunk of the file, which the caller may reuse once this resolves. */
   async push(chunk: Uint8Array): Promise<void> {
     if (chunk.length === 0) return;
     this.#hash.update(chunk);
@@ -109,7 +109,8 @@ export class FlowIntake {
     let offset = 0;
     while (offset < chunk.length) {
       const take = Math.min(BLOCK_BYTES - this.#blockBytes, chunk.length - offset);
-      this.#block.push(chunk.subarray(offset, offset + take));
+      this.#block ??= new Uint8Array(BLOCK_BYTES);
+      this.#block.set(chunk.subarray(offset, offset + take), this.#blockBytes);
       this.#blockBytes += take;
       offset += take;
       if (this.#blockBytes === BLOCK_BYTES) await this.#flush();
@@ -157,9 +158,11 @@ export class FlowIntake {
   }
 
   async #flush() {
-    if (this.#blockBytes === 0) return;
-    const data = concat(this.#block);
-    this.#block = [];
+    const block = this.#block;
+    if (!block || this.#blockBytes === 0) return;
+    // A whole block is handed on as it is; the last one, shorter, as a buffer of its size.
+    const data = this.#blockBytes === BLOCK_BYTES ? block : block.slice(0, this.#blockBytes);
+    this.#block = undefined;
     this.#blockBytes = 0;
     // One block is written while the next is read: never more than two here (and, for XML, the
     // few the inspection has not read yet: see `XmlInspector`).

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { seedIdentityDemo } from "../../modules/auth/demo.ts";
+import { concat } from "../../modules/platform/bytes.ts";
 import { CSV_COLUMNS } from "../../modules/prestazioni/record.ts";
 import { BLOCK_BYTES, FlowIntake, MAX_RECORD_BYTES } from "../../modules/trasmissione/intake.ts";
 import { FlussiRepo } from "../../modules/trasmissione/repo.ts";
@@ -119,5 +120,37 @@ dbTest(
     } finally {
       pool.stop();
     }
+  },
+);
+
+dbTest(
+  "FlowIntake: a chunk may be reused once taken: the file stored and its hash are the file's",
+  async (_t, db) => {
+    await seedIdentityDemo(db.sql);
+    const flussi = new FlussiRepo(db.sql, { copy: db.kind === "server" });
+    const bytes = new TextEncoder().encode(xmlOf(rows(5000, 100)));
+    assert.ok(bytes.length > 2 * BLOCK_BYTES);
+    const flussoId = await newFlow(flussi, "f.xml");
+    const intake = new FlowIntake(flussi, { ente: "H501", flussoId });
+    // One buffer for every chunk, overwritten as soon as each push resolves.
+    const chunk = new Uint8Array(4099);
+    for (let at = 0; at < bytes.length; at += chunk.length) {
+      const piece = bytes.subarray(at, at + chunk.length);
+      chunk.set(piece);
+      await intake.push(chunk.subarray(0, piece.length));
+      chunk.fill(0x3c);
+    }
+    const report = await intake.finish("H501");
+    assert.deepEqual(report.problems, []);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    assert.equal(
+      report.sha256,
+      Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
+    );
+    const stored: Uint8Array[] = [];
+    for await (const block of flussi.blocks("H501", flussoId)) stored.push(block);
+    // Whole blocks but the last.
+    assert.ok(stored.slice(0, -1).every((block) => block.length === BLOCK_BYTES));
+    assert.deepEqual(concat(stored), bytes);
   },
 );
