@@ -26,6 +26,13 @@ import { flatRecord } from "./_records.ts";
 import type { Figure } from "./platform.ts";
 
 const CHUNK = 10_000;
+// The V8 heap flags `deno task start` runs the product with, as its task gives them.
+const START_V8_FLAGS = (() => {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("../../deno.json", import.meta.url)));
+  const flags = (config.tasks.start as string).match(/--v8-flags=\S+/)?.[0];
+  if (!flags) throw new Error("deno.json: il task start non ha --v8-flags");
+  return flags;
+})();
 // Ingests measured for each format, as COPY is measured: the best of three.
 const RUNS = COPY_RUNS;
 // The warm-up flow's records, numbered far from the measured ones.
@@ -114,11 +121,10 @@ async function ingest(
   } else dataDir = await Deno.makeTempDir({ prefix: "siuss-bench-" });
   const run = async (...args: string[]) => {
     const out = await new Deno.Command(Deno.execPath(), {
-      // The V8 heap flags `deno task start` runs the product with.
       args: [
         "run",
         "-A",
-        "--v8-flags=--max-old-space-size=192,--max-semi-space-size=16",
+        START_V8_FLAGS,
         new URL("./_ingest_process.ts", import.meta.url).pathname,
         ...args,
       ],
