@@ -89,7 +89,12 @@ export interface EnqueueOptions {
   priority?: number;
   maxAttempts?: number;
   runAt?: Date;
-  /** Enqueue inside this transaction, atomically with the caller's other writes. */
+  /**
+   * Enqueue inside this transaction, atomically with the caller's other
+   * writes. The workers of this process are then not woken: they would look
+   * before the commit and find nothing, and wait for their next poll. The
+   * caller wakes them once committed ({@linkcode JobQueue.wakeWorkers}).
+   */
   tx?: Queryable;
 }
 
@@ -125,8 +130,13 @@ export class JobQueue {
       values (${kind}, ${sql.json(payload as postgres.JSONValue)}, ${options.priority ?? 0},
               ${options.maxAttempts ?? 5}, ${options.runAt ?? new Date()})
       returning id`;
-    this.#wake.dispatchEvent(new Event("job"));
+    if (!options.tx) this.wakeWorkers();
     return row.id;
+  }
+
+  /** Wakes this process's idle workers to look for work now (after a job enqueued by `tx`). */
+  wakeWorkers(): void {
+    this.#wake.dispatchEvent(new Event("job"));
   }
 
   /**
@@ -136,7 +146,7 @@ export class JobQueue {
    */
   async scheduleRecurring(kind: string, everySeconds: number): Promise<void> {
     await scheduleNext(this.sql, kind, everySeconds, 0);
-    this.#wake.dispatchEvent(new Event("job"));
+    this.wakeWorkers();
   }
 
   /** The job with this id, if any. */

@@ -167,6 +167,8 @@ export class FlussiRepo {
         maxAttempts: INGEST_ATTEMPTS,
       });
     });
+    // Committed: a worker of this process starts the flow now, not at its next poll.
+    f.queue.wakeWorkers();
   }
 
   /**

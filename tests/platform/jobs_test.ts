@@ -258,3 +258,40 @@ dbTest(
     assert.deepEqual(runs.map((r) => r.by), ["superstite"]);
   },
 );
+
+dbTest(
+  "jobs: a job enqueued in a transaction starts once committed and workers are woken, not at the next poll",
+  async (_t, db) => {
+    const queue = new JobQueue(db.sql);
+    let started = 0;
+    const ran = Promise.withResolvers<void>();
+    // A worker that would otherwise look for work only once a minute.
+    const worker = queue.worker({
+      pollMs: 60_000,
+      handlers: {
+        "test.now": () => {
+          started = Date.now();
+          ran.resolve();
+          return Promise.resolve(null);
+        },
+      },
+    });
+    worker.start();
+    try {
+      // Let the worker's first look (at start) find the queue empty.
+      await new Promise((r) => setTimeout(r, 100));
+      await db.sql.begin(async (tx) => {
+        await queue.enqueue("test.now", {}, { tx });
+        // A worker woken now would find nothing: the job is not committed yet.
+        await new Promise((r) => setTimeout(r, 100));
+      });
+      const committed = Date.now();
+      queue.wakeWorkers();
+      const timeout = setTimeout(() => ran.reject(new Error("job non avviato entro 10 s")), 10_000);
+      await ran.promise.finally(() => clearTimeout(timeout));
+      assert.ok(started - committed < 5_000, `avviato dopo ${started - committed} ms`);
+    } finally {
+      await worker.stop();
+    }
+  },
+);
