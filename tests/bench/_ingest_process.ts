@@ -19,12 +19,13 @@
 import { seedIdentityDemo } from "../../modules/auth/demo.ts";
 import { createAudit } from "../../modules/platform/audit.ts";
 import { openDatabase } from "../../modules/platform/db.ts";
-import { JobQueue } from "../../modules/platform/jobs.ts";
+import { type JobHandler, JobQueue } from "../../modules/platform/jobs.ts";
 import { migrate } from "../../modules/platform/migrate.ts";
 import { ensureCodeTable } from "../../modules/prestazioni/code_table.ts";
 import { loadReferenceData } from "../../modules/prestazioni/reference_data.ts";
 import { RuleContextCache } from "../../modules/prestazioni/validation.ts";
 import { encodingLabel } from "../../modules/trasmissione/encoding.ts";
+import { INGEST_JOB } from "../../modules/trasmissione/ingest.ts";
 import { FlowIntake } from "../../modules/trasmissione/intake.ts";
 import { createTrasmissione } from "../../modules/trasmissione/mod.ts";
 import { FlussiRepo } from "../../modules/trasmissione/repo.ts";
@@ -70,7 +71,20 @@ inspectors.start();
 // and kept until an administrator activates a new code table.
 await rules.data();
 
-const worker = queue.worker({ handlers: jobs, pollMs: 10, concurrency: 1 });
+// The flow's end is seen when an attempt of its job returns, with no query meanwhile: a query
+// every few milliseconds would compete with the flow it measures.
+const attempts = new Map<number, () => void>();
+const attemptEnded = (flusso: number) =>
+  new Promise<void>((resolve) => attempts.set(flusso, resolve));
+const ingestJob: JobHandler = async (job) => {
+  try {
+    return await jobs[INGEST_JOB](job);
+  } finally {
+    attempts.get((job.payload as { flusso: number }).flusso)?.();
+  }
+};
+// The product's poll: an accepted flow wakes the worker itself.
+const worker = queue.worker({ handlers: { ...jobs, [INGEST_JOB]: ingestJob }, concurrency: 1 });
 worker.start();
 
 /** Uploads and ingests `file`: its flow, and the seconds of the first stage and of the whole. */
@@ -100,10 +114,11 @@ async function ingest(file: string) {
   });
   const intakeSeconds = (performance.now() - start) / 1000;
   for (;;) {
+    // Awaited from before the state is read: an attempt that ends meanwhile is not missed.
+    const ended = attemptEnded(id);
     const flow = await flussi.get("H501", id);
     if (flow?.stato === "ELABORATO" || flow?.stato === "RIFIUTATO") break;
-    // Every 10 ms: the end is seen at most that late.
-    await new Promise((r) => setTimeout(r, 10));
+    await ended;
   }
   const seconds = (performance.now() - start) / 1000;
   return { id, report, intakeSeconds, seconds };
