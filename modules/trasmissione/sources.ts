@@ -6,6 +6,7 @@
  * @module
  */
 import { parse as parseSync } from "csv/sync";
+import { ChunkDecoder } from "../platform/chunk_decoder.ts";
 import type { Violation } from "../prestazioni/rules.ts";
 import { fromBeneficiarioElement, fromFlatInput, type Parsed } from "../prestazioni/record.ts";
 import { fromSinbaElement, fromSinbaFlatInput, type ParsedSinba } from "../prestazioni/sinba.ts";
@@ -49,14 +50,14 @@ export function flowItems(
 /** The file's text, in pieces of at most 64 KiB. */
 async function* texts(blocks: AsyncIterable<Uint8Array>, encoding: string) {
   // The decoder drops a UTF-8 BOM and converts Windows-1252 to Unicode.
-  const decoder = new TextDecoder(encoding === "Windows-1252" ? "windows-1252" : "utf-8");
+  const decoder = new ChunkDecoder(encoding === "Windows-1252" ? "windows-1252" : "utf-8");
   const PIECE = 64 * 1024;
   for await (const block of blocks) {
     for (let at = 0; at < block.length; at += PIECE) {
-      yield decoder.decode(block.subarray(at, at + PIECE), { stream: true });
+      yield decoder.decode(block.subarray(at, at + PIECE));
     }
   }
-  const rest = decoder.decode();
+  const rest = decoder.end();
   if (rest) yield rest;
 }
 

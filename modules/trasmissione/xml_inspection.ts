@@ -14,6 +14,7 @@
  * @module
  */
 import { z } from "zod";
+import { ChunkDecoder } from "../platform/chunk_decoder.ts";
 import { WorkerPool } from "../platform/worker_pool.ts";
 import { safeParseFast } from "../prestazioni/fast_schema.ts";
 import { checkEnvelope } from "../prestazioni/rules.ts";
@@ -45,7 +46,7 @@ const Envelope = z.object({
 
 /** The inspection itself, chunk by chunk, on the calling thread. */
 export class XmlInspection {
-  #decoder = new TextDecoder("utf-8", { ignoreBOM: false });
+  #decoder = new ChunkDecoder("utf-8");
   #problems: XmlProblem[] = [];
   #benefits = 0;
   #reader = new FlowXmlReader({
@@ -68,14 +69,14 @@ export class XmlInspection {
   /** Reads the next chunk of the file. */
   write(chunk: Uint8Array): void {
     if (this.#problems.length < MAX_PROBLEMS) {
-      this.#reader.write(this.#decoder.decode(chunk, { stream: true }));
+      this.#reader.write(this.#decoder.decode(chunk));
     }
   }
 
   /** The findings, once the whole file was written; `senderEnte` is who sent it (R13). */
   finish(senderEnte: string): XmlFindings {
     const reader = this.#reader;
-    reader.write(this.#decoder.decode());
+    reader.write(this.#decoder.end());
     reader.close();
     const problems = [...reader.problems, ...this.#problems];
     const findings: XmlFindings = { problems, totale: this.#benefits };
