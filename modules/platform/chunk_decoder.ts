@@ -39,7 +39,7 @@ export class ChunkDecoder {
   decode(chunk: Uint8Array): string {
     if (!this.#utf8) return this.#text(chunk);
     const bytes = this.#carry.length ? concat([this.#carry, chunk]) : chunk;
-    const cut = completeLength(bytes);
+    const cut = bytes.length - sequenceCut(bytes);
     this.#carry = cut < bytes.length ? bytes.slice(cut) : NONE;
     return this.#text(bytes.subarray(0, cut));
   }
@@ -60,18 +60,17 @@ export class ChunkDecoder {
 }
 
 /**
- * The length of `bytes` but for a UTF-8 sequence its end cuts: the decoder
- * is in its initial state there, or the next byte (a lead byte) ends what
- * it was reading with U+FFFD as the end of a call does.
+ * How many bytes at the end of `bytes` are the start of a UTF-8 sequence
+ * that goes on past it (0 to 3). Decoding may stop before them: there the
+ * decoder is in its initial state, or the next byte (a lead byte) ends what
+ * it was reading with U+FFFD, as the end of a call does.
  */
-function completeLength(bytes: Uint8Array): number {
-  const n = bytes.length;
-  // A sequence has at most four bytes: its lead byte is among the last four, if it is cut.
-  for (let p = n - 1; p >= 0 && p >= n - 4; p--) {
-    const b = bytes[p];
-    if ((b & 0xc0) === 0x80) continue;
+export function sequenceCut(bytes: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const b = bytes[bytes.length - back];
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: its lead is further back
     const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return p + length > n ? p : n;
+    return length > back ? back : 0;
   }
-  return n;
+  return 0;
 }

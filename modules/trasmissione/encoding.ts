@@ -13,6 +13,7 @@
  * @module
  */
 import { isUtf8 } from "node:buffer";
+import { sequenceCut } from "../platform/chunk_decoder.ts";
 
 /** An accepted encoding, as the receipt names it. */
 export type Encoding = "UTF-8" | "Windows-1252";
@@ -140,20 +141,6 @@ export class EncodingSniffer {
     }
     return { ok: true, encoding: "Windows-1252", bom: false };
   }
-}
-
-/**
- * How many bytes at the end of `bytes` are the start of a UTF-8 sequence
- * that goes on past it (0 to 3): those wait for the next chunk.
- */
-function sequenceCut(bytes: Uint8Array): number {
-  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
-    const b = bytes[bytes.length - back];
-    if ((b & 0xc0) === 0x80) continue; // a continuation byte: its lead is further back
-    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return length > back ? back : 0;
-  }
-  return 0;
 }
 
 /** How the receipt names a verdict's encoding. */
