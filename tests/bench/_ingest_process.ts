@@ -11,8 +11,8 @@
  * database. Preparing (schema, demo identities, code table, reference data)
  * runs in a process of its own, as it does at a deployment's first start:
  * the measured process is a server as it runs every day after, one that has
- * received and judged flows before — here the small warm-up flow, ingested
- * first and not measured, with other records: its code is compiled, and its
+ * received and judged flows before — here the warm-up flow, ingested first
+ * and not measured, with other records: its code is optimized, and its
  * workers are loaded and kept.
  * @module
  */
