@@ -6,12 +6,12 @@
  * timings and the peak resident memory of this process.
  *
  * Usage: `deno run -A _ingest_process.ts prepare <database>`, then
- * `deno run -A _ingest_process.ts <file> <database> <warm-up file>`, where
+ * `deno run -A _ingest_process.ts <file> <database> <warm-up file>…`, where
  * `<database>` is a PostgreSQL URL or the data directory of an embedded
  * database. Preparing (schema, demo identities, code table, reference data)
  * runs in a process of its own, as it does at a deployment's first start:
  * the measured process is a server as it runs every day after, one that has
- * received and judged flows before — here the warm-up flow, ingested first
+ * received and judged flows before — here the warm-up flows, ingested first
  * and not measured, with other records: its code is optimized, and its
  * workers are loaded and kept.
  * @module
@@ -31,7 +31,7 @@ import { createTrasmissione } from "../../modules/trasmissione/mod.ts";
 import { FlussiRepo } from "../../modules/trasmissione/repo.ts";
 import { checkpoint } from "./_db.ts";
 
-const [file, database, warmUp] = Deno.args;
+const [file, database, ...warmUp] = Deno.args;
 const url = database.startsWith("postgres") ? database : undefined;
 const db = await openDatabase(url ? { databaseUrl: url } : { dataDir: database });
 const sql = db.sql;
@@ -124,8 +124,8 @@ async function ingest(file: string) {
   return { id, report, intakeSeconds, seconds };
 }
 
-if (warmUp) {
-  await ingest(warmUp);
+if (warmUp.length) {
+  for (const flow of warmUp) await ingest(flow);
   // The measured flow starts after a checkpoint, as every measured run does.
   await checkpoint(sql);
 }

@@ -2,7 +2,7 @@
  * Trasmissione flussi: a realistic flow of 100 000 records (many
  * beneficiaries, periodic and one-off benefits, some with DSU, some with
  * SINA) as CSV and as XML, each ingested in a process of its own through the
- * upload's stages and the real job, after a warm-up flow (a server as it
+ * upload's stages and the real job, after two warm-up flows (a server as it
  * runs every day: see `_ingest_process.ts`); then, in the same run, `COPY`
  * of the same final rows into a table with the same columns and indexes.
  * Each is measured as COPY is, the best of three: three ingests, each on a
@@ -35,12 +35,14 @@ const START_V8_FLAGS = (() => {
 })();
 // Ingests measured for each format, as COPY is measured: the best of three.
 const RUNS = COPY_RUNS;
-// The warm-up flow's records, numbered far from the measured ones: enough for V8 to have
-// optimized the code a flow runs. After 10 000, V8 still made 109 optimizing compilations during
-// the measured XML flow (85 during the CSV one), for functions it had mostly never optimized;
-// after 30 000, 41 (34), and after 60 000, 34: those left are what every flow costs again.
-const WARM_UP = 30_000;
-const WARM_UP_FIRST = 5_000_000;
+// Two warm-up flows of other records (numbered far from the measured ones), enough for V8 to
+// have optimized the code a flow runs as it runs it every day. After one flow of 10 000, V8
+// still made 109 optimizing compilations during the measured XML flow (85 during the CSV one),
+// mostly of functions it had never optimized; after 30 000, 41 (34). And a process's second
+// flow makes V8 drop most of the scanner's optimized code once (each flow's reader gives it
+// handlers of its own); in the third, 28 compilations, 8 of them the scanner's.
+const WARM_UP = 15_000;
+const WARM_UP_FIRST = [5_000_000, 6_000_000];
 
 /** Writes a CSV flow of generated records `first`…`first + n - 1` to `path`, a chunk at a time. */
 export async function writeCsv(path: string, n: number, first = 0): Promise<void> {
@@ -104,12 +106,12 @@ interface Run {
 }
 
 /**
- * Ingests `file` after `warmUp` in a child process, on a fresh schema of the
+ * Ingests `file` after the flows `warmUp` in a child process, on a fresh schema of the
  * server (or its own embedded database).
  */
 async function ingest(
   file: string,
-  warmUp: string,
+  warmUp: readonly string[],
   databaseUrl: string | undefined,
 ): Promise<Run & { url?: string }> {
   let url: string | undefined;
@@ -142,7 +144,7 @@ async function ingest(
   try {
     await run("prepare", url ?? dataDir!);
     if (admin) await checkpoint(admin);
-    return { ...JSON.parse(await run(file, url ?? dataDir!, warmUp)), url };
+    return { ...JSON.parse(await run(file, url ?? dataDir!, ...warmUp)), url };
   } finally {
     await admin?.end();
     if (dataDir) await Deno.remove(dataDir, { recursive: true });
@@ -180,9 +182,13 @@ export async function benchTrasmissione(
     await writeCsv(csv, n);
     await writeXml(xml, n);
     // The warm-up flows hold other records: none of the measured flow's is a duplicate.
-    const warm = { CSV: `${dir}/riscaldamento.csv`, XML: `${dir}/riscaldamento.xml` };
-    await writeCsv(warm.CSV, WARM_UP, WARM_UP_FIRST);
-    await writeXml(warm.XML, WARM_UP, WARM_UP_FIRST);
+    const warm = { CSV: [] as string[], XML: [] as string[] };
+    for (const [k, first] of WARM_UP_FIRST.entries()) {
+      warm.CSV.push(`${dir}/riscaldamento${k}.csv`);
+      warm.XML.push(`${dir}/riscaldamento${k}.xml`);
+      await writeCsv(warm.CSV[k], WARM_UP, first);
+      await writeXml(warm.XML[k], WARM_UP, first);
+    }
     const runs: [string, Run][] = [];
     for (const [format, file, target] of [["CSV", csv, 0.5], ["XML", xml, 0.4]] as const) {
       const measured: Run[] = [];
