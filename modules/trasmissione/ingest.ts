@@ -105,7 +105,7 @@ export function ingestHandler(deps: IngestDeps): JobHandler {
 /**
  * Batches of judged records, after `skip` records already done, `storing`
  * them or only judging them; `tx` reads the file inside a transaction;
- * `worker` judges them, a new one if not given.
+ * `worker` judges them.
  */
 function batches(
   flow: Flusso,
@@ -115,7 +115,7 @@ function batches(
     skip: number;
     storing: boolean;
     tx?: Queryable;
-    worker?: Worker;
+    worker: Worker;
   },
 ) {
   return judgedBatches(deps.flussi.blocks(flow.enteId, flow.id, tx), {
@@ -312,7 +312,9 @@ async function verify(
   try {
     await deps.sql.begin(async (tx) => {
       await job.assertLease(tx);
-      for await (const batch of batches(flow, deps, rules, { skip: 0, storing: true, tx })) {
+      // The worker that verified the flow judges it again: it judged it to its end.
+      const pass = { skip: 0, storing: true, tx, worker };
+      for await (const batch of batches(flow, deps, rules, pass)) {
         const out: Line[] = [];
         await write(tx, deps, flow, batch, zero(), out);
         if (out.length) {
